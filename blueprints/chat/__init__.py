@@ -1,0 +1,5 @@
+"""Feature package (being built)."""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,54 @@
+"""Token API for operators and maintainers (no cookies: bearer tokens only)."""
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from clipai.auth import bearer_token
+from clipai.errors import APIError
+from clipai.extensions import limiter
+from clipai.services import accounts
+
+bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/console/static")
+
+INVALID_CREDENTIALS = _l("Wrong username or password.")
+
+
+def _posted_username() -> str:
+    body = request.get_json(silent=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    return username.lower()[:64] if isinstance(username, str) else ""
+
+
+def _login_limits() -> str:
+    return current_app.config["LOGIN_LIMITS"]
+
+
+@bp.post("/api/auth/token")
+@limiter.limit(_login_limits)
+@limiter.limit(_login_limits, key_func=lambda: "login-user:" + _posted_username())
+def create_token():
+    """Exchange a username and password for a bearer token."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise APIError(400, "invalid", _l("Send a JSON object with username and password."))
+    user = accounts.authenticate(body.get("username"), body.get("password"))
+    if user is None:
+        raise APIError(401, "invalid_credentials", INVALID_CREDENTIALS)
+    token, expires_at = accounts.issue_token(user)
+    return jsonify(
+        token=token,
+        expires_at=expires_at.isoformat(),
+        roles=user.roles,
+        username=user.username,
+        alias=user.alias,
+    )
+
+
+@bp.delete("/api/auth/token")
+def revoke_token():
+    """Revoke the bearer token this request carries."""
+    token = bearer_token()
+    if not token or not accounts.revoke_token(token):
+        raise APIError(401, "unauthorized", _l("Please sign in first."))
+    return "", 204

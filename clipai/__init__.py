@@ -1,0 +1,26 @@
+"""ClipAI website: the application factory."""
+
+from flask import Flask
+
+from clipai import cli, errors, features, i18n, ratelimit, security, storage
+from clipai.config import load_config
+from clipai.extensions import babel, limiter, socketio
+from clipai.realtime import socketio_options
+
+
+def create_app(test_config=None):
+    """Build the app: settings, extensions, storage, CLI, then the enabled features."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    security.init_app(app)
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    ratelimit.init_app(app)
+    socketio.init_app(app, **socketio_options(app.config))
+    storage.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    features.init_app(app)
+    app.wsgi_app = security.NoCookieMiddleware(app.wsgi_app)
+    return app

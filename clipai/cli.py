@@ -1,0 +1,185 @@
+"""The ``clipai`` command: a Flask CLI group for setup, database, accounts and translations."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from clipai import signals, storage
+from clipai.config import PROJECT_ROOT, ensure_secret_key
+from clipai.services import accounts
+from clipai.services.errors import ServiceError
+from clipai.storage import migrations
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+CATALOG_TEMPLATE = TRANSLATIONS / "messages.pot"
+
+
+def main():
+    """Entry point of the ``clipai`` console script."""
+    from clipai import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True, load_dotenv=False)
+    cli.help = "Manage the ClipAI site."
+    cli(prog_name="clipai")
+
+
+def fail(error: ServiceError):
+    raise click.ClickException(str(error.message))
+
+
+# --- setup and database -------------------------------------------------------------------
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command():
+    """Prepare a fresh checkout: secret key, schema, first-run data, first admin."""
+    if ensure_secret_key(Path(current_app.instance_path)):
+        click.echo("Generated instance/secret_key.")
+    migrations.upgrade(storage.engine())
+    signals.setup_requested.send(current_app._get_current_object())
+    password = accounts.ensure_first_admin()
+    if password:
+        click.echo("")
+        click.echo("  First account created: admin (operator and maintainer)")
+        click.echo(f"  Password (shown once): {password}")
+        click.echo("  Change it with: .venv/bin/clipai users passwd admin")
+        click.echo("")
+
+
+db_cli = click.Group("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Apply pending migrations."""
+    migrations.upgrade(storage.engine())
+    click.echo("Database is up to date.")
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+users_cli = click.Group("users", help="Operator and maintainer accounts.")
+
+
+def read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("add")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(accounts.ROLES))
+@click.option("--alias", help="Name visitors see (defaults to the username).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_add(username, roles, alias, password_stdin):
+    """Create an account."""
+    try:
+        user = accounts.create_user(username, read_password(password_stdin), roles, alias)
+    except ServiceError as error:
+        fail(error)
+    click.echo(f"Created {user.username} ({', '.join(user.roles)}), shown to visitors as {user.alias}.")
+
+
+@users_cli.command("list")
+@with_appcontext
+def users_list():
+    """List accounts."""
+    for user in accounts.list_users():
+        state = "disabled" if user.disabled else "active"
+        click.echo(f"{user.username}\t{','.join(user.roles)}\t{user.alias}\t{state}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+@with_appcontext
+def users_disable(username):
+    """Disable an account and revoke its tokens."""
+    try:
+        accounts.disable_user(username)
+    except ServiceError as error:
+        fail(error)
+    click.echo(f"Disabled {username}; its tokens no longer work.")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+@with_appcontext
+def users_enable(username):
+    """Enable a disabled account."""
+    try:
+        accounts.enable_user(username)
+    except ServiceError as error:
+        fail(error)
+    click.echo(f"Enabled {username}.")
+
+
+@users_cli.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_passwd(username, password_stdin):
+    """Set a new password and revoke the account's tokens."""
+    try:
+        accounts.set_password(username, read_password(password_stdin))
+    except ServiceError as error:
+        fail(error)
+    click.echo(f"Password changed for {username}; its old tokens no longer work.")
+
+
+# --- translations ---------------------------------------------------------------------------
+
+translate_cli = click.Group("translate", help="Message catalogs (wraps pybabel).")
+
+
+def pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(command, cwd=PROJECT_ROOT).returncode:
+        raise click.ClickException("pybabel " + " ".join(args[:1]) + " failed")
+
+
+@translate_cli.command("extract")
+def translate_extract():
+    """Collect translatable strings into translations/messages.pot."""
+    pybabel(
+        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+        "--sort-output", "--omit-header", "--add-comments=TRANSLATORS:",
+        "-o", str(CATALOG_TEMPLATE), "clipai", "blueprints",
+    )
+
+
+@translate_cli.command("update")
+def translate_update():
+    """Merge new strings from messages.pot into every catalog."""
+    pybabel("update", "-i", str(CATALOG_TEMPLATE), "-d", str(TRANSLATIONS), "--no-wrap", "--ignore-obsolete")
+
+
+@translate_cli.command("compile")
+def translate_compile():
+    """Compile catalogs to .mo files."""
+    pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@translate_cli.command("check")
+def translate_check():
+    """Fail when a catalog misses a string, has a fuzzy one, or lags behind the code."""
+    from clipai.translations import catalog_problems
+
+    problems = catalog_problems(TRANSLATIONS)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} translation problem(s)")
+    click.echo("All catalogs are complete.")
+
+
+def init_app(app):
+    for command in (setup_command, db_cli, users_cli, translate_cli):
+        app.cli.add_command(command)

@@ -1,0 +1,11 @@
+"""The one source of "now", replaceable in tests through the ``CLOCK`` setting."""
+
+from datetime import UTC, datetime
+
+from flask import current_app, has_app_context
+
+
+def now() -> datetime:
+    """Return the current UTC instant (timezone-aware)."""
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return clock() if clock else datetime.now(UTC)

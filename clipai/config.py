@@ -1,0 +1,93 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then ``CLIPAI_*`` variables."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("en", "ru", "de", "es", "fr", "ar")
+RTL_LOCALES = frozenset({"ar"})
+
+
+class Defaults:
+    """Settings every deployment starts from."""
+
+    ENABLED_FEATURES = ["blueprints.pages", "blueprints.policy", "blueprints.chat", "blueprints.console"]
+    DATABASE_URL = None  # None: SQLite file in the instance folder
+    ASYNC_MODE = "eventlet"
+    MESSAGE_QUEUE = None
+    ALLOWED_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
+    TRUSTED_PROXIES = 0
+    SUPPORT_EMAIL = "support@clipai.pro"
+    SITE_URL = "https://clipai.pro"
+
+    LANGUAGES = list(LOCALES)
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "clipai"
+    RATELIMIT_HEADERS_ENABLED = False  # Retry-After is set on 429 answers only
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_DEFAULT = "600 per minute"
+    LOGIN_LIMITS = "10 per minute;50 per hour"
+    ADDRESS_HASH_ROTATION_HOURS = 24
+
+    TOKEN_LIFETIME_HOURS = 12
+    CHAT_RETENTION_DAYS = 30
+    CHAT_MAX_MESSAGE_LENGTH = 2000
+    CHAT_MESSAGE_LIMITS = "20 per minute;300 per hour"
+    CHAT_NEW_CONVERSATION_LIMITS = "10 per hour"
+    CHAT_CONNECT_LIMITS = "60 per minute"
+    CHAT_PURGE_INTERVAL_SECONDS = 3600
+    SOCKETIO_MAX_HTTP_BUFFER_SIZE = 32 * 1024
+    SOCKETIO_PING_INTERVAL = 25
+    SOCKETIO_PING_TIMEOUT = 20
+    GC_FREEZE_INTERVAL_SECONDS = 60
+
+
+def load_config(app, test_config=None):
+    """Fill ``app.config`` from defaults, the instance folder, the environment, then tests."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_environment_settings())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'clipai.sqlite3'}"
+
+
+def _environment_settings():
+    """Read ``CLIPAI_<NAME>`` variables; JSON values are decoded, anything else is a string."""
+    settings = {}
+    for name, raw in os.environ.items():
+        if not name.startswith("CLIPAI_"):
+            continue
+        try:
+            settings[name.removeprefix("CLIPAI_")] = json.loads(raw)
+        except ValueError:
+            settings[name.removeprefix("CLIPAI_")] = raw
+    return settings
+
+
+def read_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, or a process-local one if there is none."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    return secrets.token_hex(32)
+
+
+def ensure_secret_key(instance_path: Path) -> bool:
+    """Generate the instance secret key once; return True when a new one was written."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return False
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    return True

@@ -1,0 +1,39 @@
+"""Load the feature packages named in ``ENABLED_FEATURES`` and collect what they add to pages."""
+
+from importlib import import_module
+
+from flask import current_app
+
+NAV_KEY = "clipai.nav"
+FRAGMENTS_KEY = "clipai.page_fragments"
+
+
+def load_features(app):
+    """Import each configured feature package and call its ``init_app(app)``."""
+    app.extensions.setdefault(NAV_KEY, [])
+    app.extensions.setdefault(FRAGMENTS_KEY, [])
+    for name in app.config["ENABLED_FEATURES"]:
+        import_module(name).init_app(app)
+
+
+def add_nav_link(app, endpoint: str, label, order: int = 50):
+    """Show a link in the site header (``label`` is a lazy string)."""
+    app.extensions[NAV_KEY].append((order, endpoint, label))
+    app.extensions[NAV_KEY].sort(key=lambda item: item[0])
+
+
+def add_page_fragment(app, template: str):
+    """Include ``template`` at the end of every HTML page."""
+    app.extensions[FRAGMENTS_KEY].append(template)
+
+
+def template_globals():
+    return {
+        "nav_links": [(endpoint, label) for _, endpoint, label in current_app.extensions[NAV_KEY]],
+        "page_fragments": current_app.extensions[FRAGMENTS_KEY],
+    }
+
+
+def init_app(app):
+    app.context_processor(template_globals)
+    load_features(app)

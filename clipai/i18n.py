@@ -1,0 +1,100 @@
+"""Locale selection: URL prefix, then ``?lang=``, then ``Accept-Language``, then English."""
+
+from babel import Locale
+from flask import current_app, request
+from flask_babel import get_locale
+
+from clipai.config import RTL_LOCALES
+
+URL_LOCALE_KEY = "clipai.url_locale"
+
+
+class LocalePrefixMiddleware:
+    """Serve ``/<locale>/…`` as ``…`` with the locale moved into the WSGI environ.
+
+    The prefix becomes part of ``SCRIPT_NAME``, so every ``url_for`` inside a prefixed page
+    keeps the visitor in the language they chose.
+    """
+
+    def __init__(self, wsgi_app, locales):
+        self.wsgi_app = wsgi_app
+        self.locales = frozenset(locales)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        head, slash, rest = path[1:].partition("/")
+        if head in self.locales:
+            environ[URL_LOCALE_KEY] = head
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "").rstrip("/") + "/" + head
+            environ["PATH_INFO"] = "/" + rest
+        return self.wsgi_app(environ, start_response)
+
+
+def supported_locales():
+    return current_app.config["LANGUAGES"]
+
+
+def match_locale(tag: str | None) -> str | None:
+    """Map a language tag such as ``de-AT`` or ``pt_BR`` to a supported locale, or None."""
+    if not tag or not isinstance(tag, str) or len(tag) > 35:
+        return None
+    tag = tag.strip().replace("_", "-").lower()
+    locales = supported_locales()
+    if tag in locales:
+        return tag
+    primary = tag.split("-", 1)[0]
+    return primary if primary in locales else None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector for HTTP requests and Socket.IO events."""
+    url_locale = request.environ.get(URL_LOCALE_KEY)
+    if url_locale:
+        return url_locale
+    chosen = match_locale(request.args.get("lang"))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(supported_locales())
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if str(locale) in RTL_LOCALES else "ltr"
+
+
+def native_name(locale: str) -> str:
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def language_links():
+    """Each supported language with the URL of this same page in it."""
+    query = request.query_string.decode("latin-1")
+    suffix = f"?{query}" if query and "lang=" not in query else ""
+    return [
+        {"code": code, "name": native_name(code), "url": f"/{code}{request.path}{suffix}"}
+        for code in supported_locales()
+    ]
+
+
+def template_globals():
+    locale = str(get_locale())
+    return {
+        "current_locale": locale,
+        "text_direction": text_direction(locale),
+        "language_links": language_links(),
+        "unprefixed_path": request.path,
+    }
+
+
+def add_vary_header(response):
+    """Tell caches that an unprefixed response depends on the browser's language."""
+    if URL_LOCALE_KEY not in request.environ and not (request.endpoint or "").endswith("static"):
+        response.vary.add("Accept-Language")
+    return response
+
+
+def init_app(app):
+    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app, app.config["LANGUAGES"])
+    app.context_processor(template_globals)
+    app.after_request(add_vary_header)

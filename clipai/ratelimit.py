@@ -1,0 +1,65 @@
+"""Rate limits for Socket.IO events (Flask-Limiter only sees HTTP), on the same storage.
+
+Keys are never raw addresses: callers pass a conversation id, an account id or
+``security.hashed_client_address()``.
+"""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger(__name__)
+EXTENSION_KEY = "clipai.event_limits"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+
+
+class EventLimiter:
+    """Moving-window limits in the configured storage, falling back to memory while it is down."""
+
+    def __init__(self, storage_uri: str, prefix: str):
+        self.prefix = prefix
+        self.primary = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.fallback = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, limits: str, *keys: str) -> Verdict:
+        """Count one event against every limit in ``limits`` (e.g. ``"20/minute;300/hour"``)."""
+        for item in parse_many(limits):
+            if not self._hit(item, keys):
+                return Verdict(False, self._retry_after(item, keys))
+        return Verdict(True)
+
+    def _hit(self, item, keys) -> bool:
+        try:
+            return self.primary.hit(item, self.prefix, *keys)
+        except Exception:  # storage unreachable: keep limiting in this process
+            log.warning("rate-limit storage unavailable; limiting in memory")
+            return self.fallback.hit(item, self.prefix, *keys)
+
+    def _retry_after(self, item, keys) -> int:
+        try:
+            reset_at = self.primary.get_window_stats(item, self.prefix, *keys).reset_time
+        except Exception:
+            reset_at = self.fallback.get_window_stats(item, self.prefix, *keys).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
+
+
+def hit(limits: str, *keys: str) -> Verdict:
+    """Count an event for the current app; see :meth:`EventLimiter.hit`."""
+    return current_app.extensions[EXTENSION_KEY].hit(limits, *keys)
+
+
+def init_app(app):
+    app.extensions[EXTENSION_KEY] = EventLimiter(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_KEY_PREFIX"] + "-events"
+    )

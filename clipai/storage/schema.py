@@ -1,0 +1,148 @@
+"""Tables. Changes to this file ship with an Alembic migration in ``clipai/migrations``."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store instants as UTC and always hand back timezone-aware datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware UTC instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("alias", String(64), nullable=False),
+    Column("is_operator", Boolean, nullable=False, default=False),
+    Column("is_maintainer", Boolean, nullable=False, default=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+auth_tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("effective_from", UTCDateTime, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("controlling_locale", String(8), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("prev_sha256", String(64), nullable=True),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+)
+
+policy_texts = Table(
+    "policy_texts",
+    metadata,
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("markdown", Text, nullable=False),
+    PrimaryKeyConstraint("version_number", "locale"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("resume_code_hash", String(64), nullable=True, unique=True),
+    Column("locale", String(8), nullable=False),
+    Column("status", String(10), nullable=False, default="open"),
+    Column("assigned_to", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("answered", Boolean, nullable=False, default=False),
+    Column("visitor_seen_up_to", Integer, nullable=False, default=0),
+    Column("operator_seen_up_to", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_activity_at", UTCDateTime, nullable=False),
+    Column("erase_after", UTCDateTime, nullable=False),
+    Index("ix_conversations_erase_after", "erase_after"),
+    Index("ix_conversations_last_activity_at", "last_activity_at"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("author", String(10), nullable=False),
+    Column("operator_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("operator_alias", String(64), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("redacted", String(64), nullable=False, default=""),
+    Column("client_msg_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("conversation_id", "author", "client_msg_id", name="uq_messages_client_msg_id"),
+    Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shortcut", String(32), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

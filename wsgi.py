@@ -1,0 +1,26 @@
+"""Production entry point: monkey-patch for the async mode first, then build the app.
+
+    python wsgi.py                                     # eventlet (default), HOST/PORT
+    CLIPAI_ASYNC_MODE=gevent gunicorn -k gevent -w 1 -b 127.0.0.1:5000 wsgi:app
+"""
+
+import os
+
+ASYNC_MODE = os.environ.get("CLIPAI_ASYNC_MODE", "eventlet")
+
+if ASYNC_MODE == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from clipai import create_app  # noqa: E402  (must follow monkey-patching)
+from clipai.serving import serve  # noqa: E402
+
+app = create_app({"ASYNC_MODE": ASYNC_MODE})
+
+if __name__ == "__main__":
+    serve(app)
