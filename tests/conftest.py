@@ -87,3 +87,119 @@ def socket_client(app):
     for client in clients:
         if client.is_connected():
             client.disconnect()
+
+
+# --- the real server on a loopback port ----------------------------------------------------
+
+import json  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A ``wsgi.py`` process serving on 127.0.0.1; ``url`` is its base address."""
+
+    port: int
+    env: dict
+    log_path: Path
+    process: subprocess.Popen | None = None
+    command: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0):
+        self.log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
+
+    def stop(self, sig=None):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig or subprocess.signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if getattr(self, "log_file", None):
+            self.log_file.close()
+
+    def kill(self):
+        self.stop(subprocess.signal.SIGKILL)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def server_environment(database_url: str, async_mode: str, port: int, extra: dict) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLIPAI_")}
+    settings = {
+        "DATABASE_URL": database_url,
+        "ASYNC_MODE": async_mode,
+        "SECRET_KEY": "live-test-secret",
+        "ALLOWED_ORIGINS": [f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
+        "RATELIMIT_KEY_PREFIX": f"clipai-live-{secrets.token_hex(4)}",
+        **extra,
+    }
+    for name, value in settings.items():
+        env[f"CLIPAI_{name}"] = value if isinstance(value, str) else json.dumps(value)
+    env.update(HOST="127.0.0.1", PORT=str(port), PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Start real servers: ``live_server(async_mode="eventlet", settings={...})``.
+
+    The database (SQLite in tmp_path unless ``DATABASE_URL`` is given) is migrated first.
+    With ``async_mode="gevent"`` the server runs under gunicorn's gevent worker.
+    """
+    servers = []
+
+    def start(async_mode="eventlet", settings=None, database_url=None, port=None):
+        settings = dict(settings or {})
+        database_url = database_url or settings.pop("DATABASE_URL", None) or f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        setup_app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
+        migrations.upgrade(setup_app.extensions["clipai.engine"])
+        setup_app.extensions["clipai.engine"].dispose()
+        port = port or free_port()
+        env = server_environment(database_url, async_mode, port, settings)
+        if async_mode == "gevent":
+            command = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "1",
+                       "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"]
+        else:
+            command = [sys.executable, "wsgi.py"]
+        server = LiveServer(port=port, env=env, log_path=tmp_path / f"server-{port}.log", command=command)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()

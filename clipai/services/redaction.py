@@ -135,8 +135,10 @@ _IBAN_LENGTHS: Mapping[str, int] = {
 }
 
 # Start of a candidate: country code + check digits, not glued to a
-# preceding ASCII alphanumeric.  The rest is parsed by hand (linear).
-_IBAN_HEAD_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?=[A-Za-z0-9]|[ \u00a0][A-Za-z0-9])")
+# preceding ASCII letter.  (A preceding digit is allowed, so that redacting
+# a neighbouring card or phone never reveals a new candidate: redaction is
+# idempotent.)  The rest is parsed by hand (linear).
+_IBAN_HEAD_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2}[0-9]{2}(?=[A-Za-z0-9]|[ \u00a0][A-Za-z0-9])")
 _IBAN_SEPARATORS = " \u00a0"
 _IBAN_MIN_BBAN, _IBAN_MAX_BBAN = 11, 30
 
@@ -237,29 +239,53 @@ def _luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_shaped(sizes: list[int]) -> bool:
+    """How people write card numbers inside a longer run of digits.
+
+    One compact group, groups of four with a shorter tail (4-4-4-4,
+    4-4-4-4-3), or the Amex/Diners 4-6-5 / 4-6-4 layouts.
+    """
+    if len(sizes) == 1:
+        return True
+    if all(size == 4 for size in sizes[:-1]):
+        return True
+    return sizes in ([4, 6, 5], [4, 6, 4])
+
+
 def _find_cards(text: str) -> Iterator[tuple[int, int]]:
     for run in _DIGIT_RUN_RE.finditer(text):
         run_start = run.start()
         groups = [(g.start() + run_start, g.group()) for g in _DIGIT_GROUP_RE.finditer(run.group())]
         after_plus = run_start > 0 and text[run_start - 1] == "+"
+        total = sum(len(g) for _, g in groups)
+        if _CARD_MIN <= total <= _CARD_MAX:
+            # The whole run stands alone: any separator layout counts.
+            # "+49 1512 3456 7890" is an international phone number.
+            if not after_plus and _luhn_valid("".join(g for _, g in groups)):
+                yield run.start(), run.end()
+            continue
+        if total < _CARD_MIN:
+            continue
+        # A longer run (two cards, or a card glued to other numbers by a
+        # space): take leftmost-longest card-shaped windows of whole groups.
         i = 0
         while i < len(groups):
-            # Leftmost-longest window of whole groups with 13-19 digits.
             best = None
             count = 0
-            digits: list[str] = []
+            sizes: list[int] = []
             for j in range(i, len(groups)):
                 count += len(groups[j][1])
                 if count > _CARD_MAX:
                     break
-                digits.append(groups[j][1])
-                if count >= _CARD_MIN and _luhn_valid("".join(digits)):
+                sizes.append(len(groups[j][1]))
+                if (
+                    count >= _CARD_MIN
+                    and _card_shaped(sizes)
+                    and _luhn_valid("".join(g for _, g in groups[i : j + 1]))
+                ):
                     best = j
-            # "+49 1512 3456 7890" is an international phone number.
             if best is not None and not (i == 0 and after_plus):
-                start = groups[i][0]
-                end = groups[best][0] + len(groups[best][1])
-                yield start, end
+                yield groups[i][0], groups[best][0] + len(groups[best][1])
                 i = best + 1
             else:
                 i += 1
