@@ -1,7 +1,7 @@
 """Locale selection: URL prefix, then ``?lang=``, then ``Accept-Language``, then English."""
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 from clipai.config import RTL_LOCALES
@@ -48,6 +48,8 @@ def match_locale(tag: str | None) -> str | None:
 
 def select_locale() -> str:
     """Flask-Babel's locale selector for HTTP requests and Socket.IO events."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     url_locale = request.environ.get(URL_LOCALE_KEY)
     if url_locale:
         return url_locale

@@ -90,7 +90,7 @@ def address_group(address: str) -> str:
 
 def hashed_address(address: str, secret: str, rotation_hours: int, now: float | None = None) -> str:
     """Return a keyed hash of the address group; the key changes every rotation period."""
-    period = int((now or time.time()) // (rotation_hours * 3600))
+    period = int((time.time() if now is None else now) // (rotation_hours * 3600))
     key = hmac.new(secret.encode(), f"address-key:{period}".encode(), hashlib.sha256).digest()
     return hmac.new(key, address_group(address).encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -10,9 +10,9 @@ Detectors, applied in this priority order on one text:
 1. ``email`` - pragmatic RFC 5322-ish addresses (Unicode letters allowed),
    also inside ``<...>`` and after ``mailto:``.  Obfuscations such as
    "name at example dot com" are deliberately *not* handled.
-2. ``iban``  - ISO 13616: country letters, check digits, 11-30 alphanumerics,
-   compact or in space-separated groups of four, case-insensitive; must pass
-   mod-97 and, for registered countries, the country's exact length.
+2. ``iban``  - ISO 13616: a registered country code, check digits and the
+   country's exact number (11-30) of alphanumerics, compact or in
+   space-separated groups of four, case-insensitive; must pass mod-97.
 3. ``card``  - 13-19 digits, optionally separated by single spaces/hyphens,
    passing the Luhn check.
 4. ``phone`` - ``phonenumbers.PhoneNumberMatcher`` with ``Leniency.VALID``,
@@ -134,13 +134,14 @@ _IBAN_LENGTHS: Mapping[str, int] = {
     "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }
 
-# Start of a candidate: country code + check digits, not glued to a
-# preceding ASCII letter.  (A preceding digit is allowed, so that redacting
-# a neighbouring card or phone never reveals a new candidate: redaction is
-# idempotent.)  The rest is parsed by hand (linear).
-_IBAN_HEAD_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2}[0-9]{2}(?=[A-Za-z0-9]|[ \u00a0][A-Za-z0-9])")
+# Start of a candidate: country code + check digits.  Deliberately no
+# left-boundary condition: an IBAN glued to a word ("IBAN:DE89...",
+# "comDE89...") is still removed, and redacting a neighbour can never reveal
+# a new candidate, which keeps redaction idempotent.  Registered country,
+# exact length and mod-97 keep false positives rare.  The rest is read by
+# hand for exactly the country's length (bounded work per candidate).
+_IBAN_HEAD_RE = re.compile(r"[A-Za-z]{2}[0-9]{2}")
 _IBAN_SEPARATORS = " \u00a0"
-_IBAN_MIN_BBAN, _IBAN_MAX_BBAN = 11, 30
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -149,18 +150,11 @@ def _is_ascii_alnum(ch: str) -> bool:
 
 def _iban_valid(compact: str) -> bool:
     """ISO 13616 check of an upper-case IBAN without separators."""
-    n = len(compact)
-    if not (4 + _IBAN_MIN_BBAN <= n <= 4 + _IBAN_MAX_BBAN):
-        return False
-    country = compact[:2]
-    if not (country.isascii() and country.isalpha() and compact[2:4].isdigit()):
-        return False
-    expected = _IBAN_LENGTHS.get(country)
-    if expected is not None and expected != n:
+    if _IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():
         return False
     remainder = 0
     for ch in compact[4:] + compact[:4]:
-        if ch.isdigit():
+        if "0" <= ch <= "9":
             remainder = (remainder * 10 + ord(ch) - 48) % 97
         elif "A" <= ch <= "Z":
             remainder = (remainder * 100 + ord(ch) - 55) % 97
@@ -169,51 +163,46 @@ def _iban_valid(compact: str) -> bool:
     return remainder == 1
 
 
-def _find_ibans(text: str) -> Iterator[tuple[int, int]]:
+def _read_bban(text: str, i: int, need: int) -> int | None:
+    """End of a BBAN of ``need`` characters starting at ``text[i]``.
+
+    Either compact (``need`` alphanumerics right away) or in groups of four
+    each preceded by one space (the last group may be shorter).
+    """
     n = len(text)
+    if i < n and _is_ascii_alnum(text[i]):
+        end = i + need
+        if end <= n and all(_is_ascii_alnum(ch) for ch in text[i:end]):
+            return end
+        return None
+    j = i
+    while need > 0:
+        size = min(4, need)
+        if j + size >= n or text[j] not in _IBAN_SEPARATORS:
+            return None
+        if not all(_is_ascii_alnum(ch) for ch in text[j + 1 : j + 1 + size]):
+            return None
+        j += 1 + size
+        need -= size
+    return j
+
+
+def _find_ibans(text: str) -> Iterator[tuple[int, int]]:
     pos = 0
     while True:
         m = _IBAN_HEAD_RE.search(text, pos)
         if m is None:
             return
-        start, i = m.start(), m.end()
-        found: tuple[int, int] | None = None
-        if i < n and _is_ascii_alnum(text[i]):
-            # Compact form: one alphanumeric token.
-            j = i
-            while j < n and _is_ascii_alnum(text[j]) and j - start <= 4 + _IBAN_MAX_BBAN:
-                j += 1
-            if not (j < n and _is_ascii_alnum(text[j])) and _iban_valid(text[start:j].upper()):
-                found = (start, j)
-        else:
-            # Grouped form: " XXXX" groups, the last one may be 1-4 chars.
-            ends: list[int] = []
-            bban = 0
-            j = i
-            while bban < _IBAN_MAX_BBAN and j + 1 < n and text[j] in _IBAN_SEPARATORS:
-                k = j + 1
-                while k < n and k - j <= 5 and _is_ascii_alnum(text[k]):
-                    k += 1
-                size = k - j - 1
-                if size == 0 or size > 4 or (k < n and _is_ascii_alnum(text[k])):
-                    break
-                bban += size
-                j = k
-                ends.append(j)
-                if size < 4:
-                    break
-            # Longest valid prefix wins (a 4-letter word after the IBAN
-            # is tried away).
-            for end in reversed(ends):
-                compact = "".join(ch for ch in text[start:end] if ch not in _IBAN_SEPARATORS)
-                if _iban_valid(compact.upper()):
-                    found = (start, end)
-                    break
-        if found is not None:
-            yield found
-            pos = found[1]
-        else:
-            pos = start + 1
+        start = m.start()
+        length = _IBAN_LENGTHS.get(text[start : start + 2].upper())
+        end = _read_bban(text, m.end(), length - 4) if length else None
+        if end is not None:
+            compact = "".join(ch for ch in text[start:end] if ch not in _IBAN_SEPARATORS)
+            if _iban_valid(compact.upper()):
+                yield start, end
+                pos = end
+                continue
+        pos = start + 1
 
 
 # --------------------------------------------------------------------------
@@ -256,39 +245,67 @@ def _find_cards(text: str) -> Iterator[tuple[int, int]]:
     for run in _DIGIT_RUN_RE.finditer(text):
         run_start = run.start()
         groups = [(g.start() + run_start, g.group()) for g in _DIGIT_GROUP_RE.finditer(run.group())]
+        # "+49 1512 3456 7890" is an international phone number, not a card.
         after_plus = run_start > 0 and text[run_start - 1] == "+"
-        total = sum(len(g) for _, g in groups)
-        if _CARD_MIN <= total <= _CARD_MAX:
-            # The whole run stands alone: any separator layout counts.
-            # "+49 1512 3456 7890" is an international phone number.
-            if not after_plus and _luhn_valid("".join(g for _, g in groups)):
-                yield run.start(), run.end()
-            continue
-        if total < _CARD_MIN:
-            continue
-        # A longer run (two cards, or a card glued to other numbers by a
-        # space): take leftmost-longest card-shaped windows of whole groups.
-        i = 0
-        while i < len(groups):
+        yield from _cards_in_run(groups, after_plus)
+
+
+def _cards_in_run(groups: list[tuple[int, str]], after_plus: bool) -> Iterator[tuple[int, int]]:
+    """Cards in one run of digit groups (consecutive, one separator apart).
+
+    A run that stands alone (13-19 digits) counts in any separator layout.
+    A longer run (two cards, or a card glued to other numbers by a space)
+    is searched for the leftmost-longest card-shaped window of whole
+    groups; what is left on either side is then treated exactly like a
+    standalone run, because that is what it becomes once the window is
+    replaced by a placeholder - this keeps redaction idempotent.
+    """
+    prefix = [0]
+    for _, g in groups:
+        prefix.append(prefix[-1] + len(g))
+
+    def span(lo: int, hi: int) -> tuple[int, int]:  # groups lo..hi inclusive
+        return groups[lo][0], groups[hi][0] + len(groups[hi][1])
+
+    def whole(lo: int, hi: int, at_start: bool) -> bool:
+        return (
+            _CARD_MIN <= prefix[hi + 1] - prefix[lo] <= _CARD_MAX
+            and not (at_start and after_plus)
+            and _luhn_valid("".join(g for _, g in groups[lo : hi + 1]))
+        )
+
+    lo, hi, at_start = 0, len(groups) - 1, True
+    while lo <= hi and prefix[hi + 1] - prefix[lo] >= _CARD_MIN:
+        if prefix[hi + 1] - prefix[lo] <= _CARD_MAX:
+            if whole(lo, hi, at_start):
+                yield span(lo, hi)
+            return
+        window = None
+        for i in range(lo + (1 if at_start and after_plus else 0), hi + 1):
             best = None
-            count = 0
             sizes: list[int] = []
-            for j in range(i, len(groups)):
-                count += len(groups[j][1])
-                if count > _CARD_MAX:
+            for j in range(i, hi + 1):
+                if prefix[j + 1] - prefix[i] > _CARD_MAX:
                     break
                 sizes.append(len(groups[j][1]))
                 if (
-                    count >= _CARD_MIN
+                    prefix[j + 1] - prefix[i] >= _CARD_MIN
                     and _card_shaped(sizes)
                     and _luhn_valid("".join(g for _, g in groups[i : j + 1]))
                 ):
                     best = j
-            if best is not None and not (i == 0 and after_plus):
-                yield groups[i][0], groups[best][0] + len(groups[best][1])
-                i = best + 1
-            else:
-                i += 1
+            if best is not None:
+                window = (i, best)
+                break
+        if window is None:
+            return
+        i, j = window
+        # Every window inside lo..i-1 was tried above, so the left part can
+        # only be a card as a whole.
+        if i > lo and whole(lo, i - 1, at_start):
+            yield span(lo, i - 1)
+        yield span(i, j)
+        lo, at_start = j + 1, False
 
 
 # --------------------------------------------------------------------------

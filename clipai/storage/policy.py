@@ -1,0 +1,131 @@
+"""SQL for privacy-policy versions and their texts (insert and read; the database refuses edits)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, text, update
+
+from clipai.storage.schema import policy_texts, policy_versions
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One published version; ``texts`` maps locale to Markdown when it was loaded."""
+
+    number: int
+    published_at: datetime
+    effective_from: datetime
+    summary: str
+    controlling_locale: str
+    sha256: str
+    prev_sha256: str | None
+    withdrawn_at: datetime | None
+    texts: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+_VERSION_COLUMNS = (
+    policy_versions.c.number,
+    policy_versions.c.published_at,
+    policy_versions.c.effective_from,
+    policy_versions.c.summary,
+    policy_versions.c.controlling_locale,
+    policy_versions.c.sha256,
+    policy_versions.c.prev_sha256,
+    policy_versions.c.withdrawn_at,
+)
+
+
+def _version(row, texts=None) -> PolicyVersion:
+    return PolicyVersion(*row[:8], texts=dict(texts or {}))
+
+
+def lock_for_publishing(conn) -> None:
+    """Serialize publishers so two of them never take the same number."""
+    # SQLite write transactions already begin IMMEDIATE (one writer at a time).
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE policy_versions IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def insert_version(conn, version: PolicyVersion) -> None:
+    """Insert the version row and one row per text, in the caller's transaction."""
+    conn.execute(
+        insert(policy_versions).values(
+            number=version.number,
+            published_at=version.published_at,
+            effective_from=version.effective_from,
+            summary=version.summary,
+            controlling_locale=version.controlling_locale,
+            sha256=version.sha256,
+            prev_sha256=version.prev_sha256,
+            withdrawn_at=None,
+        )
+    )
+    conn.execute(
+        insert(policy_texts),
+        [{"version_number": version.number, "locale": locale, "markdown": markdown}
+         for locale, markdown in sorted(version.texts.items())],
+    )
+
+
+def list_versions(conn) -> list[PolicyVersion]:
+    """Every version without texts, oldest first."""
+    rows = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number))
+    return [_version(row) for row in rows]
+
+
+def latest_version(conn) -> PolicyVersion | None:
+    row = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number.desc()).limit(1)).first()
+    return _version(row) if row else None
+
+
+def version_count(conn) -> int:
+    return conn.execute(select(func.count()).select_from(policy_versions)).scalar_one()
+
+
+def version_by_number(conn, number: int, with_texts: bool = True) -> PolicyVersion | None:
+    row = conn.execute(select(*_VERSION_COLUMNS).where(policy_versions.c.number == number)).first()
+    if not row:
+        return None
+    return _version(row, texts_of(conn, number) if with_texts else None)
+
+
+def texts_of(conn, number: int) -> dict[str, str]:
+    rows = conn.execute(
+        select(policy_texts.c.locale, policy_texts.c.markdown)
+        .where(policy_texts.c.version_number == number)
+        .order_by(policy_texts.c.locale)
+    )
+    return {locale: markdown for locale, markdown in rows}
+
+
+def text_of(conn, number: int, locale: str) -> str | None:
+    return conn.execute(
+        select(policy_texts.c.markdown).where(
+            policy_texts.c.version_number == number, policy_texts.c.locale == locale
+        )
+    ).scalar()
+
+
+def list_versions_with_texts(conn) -> list[PolicyVersion]:
+    """Every version with all its texts, oldest first (for verifying the chain)."""
+    texts: dict[int, dict[str, str]] = {}
+    for number, locale, markdown in conn.execute(
+        select(policy_texts.c.version_number, policy_texts.c.locale, policy_texts.c.markdown)
+    ):
+        texts.setdefault(number, {})[locale] = markdown
+    rows = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number))
+    return [_version(row, texts.get(row.number)) for row in rows]
+
+
+def mark_withdrawn(conn, number: int, at: datetime) -> bool:
+    """Set ``withdrawn_at`` once; the only change the database accepts on a version."""
+    result = conn.execute(
+        update(policy_versions)
+        .where(policy_versions.c.number == number, policy_versions.c.withdrawn_at.is_(None))
+        .values(withdrawn_at=at)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,84 @@
+"""The browser's language picks the site's language; URL prefix and ?lang= override it."""
+
+import re
+
+import pytest
+
+
+def html_lang(response) -> tuple[str, str]:
+    match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', response.get_data(as_text=True))
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("ru", "ru"),
+        ("de-AT,de;q=0.9,en;q=0.5", "de"),
+        ("pt-BR,pt;q=0.9,fr;q=0.8", "fr"),
+        ("es-419", "es"),
+        ("ja, ar;q=0.4", "ar"),
+        ("en;q=0.1, fr;q=0.9", "fr"),
+        ("xx-YY", "en"),
+        ("", "en"),
+    ],
+)
+def test_accept_language_picks_the_language(client, header, expected):
+    response = client.get("/", headers={"Accept-Language": header})
+    assert html_lang(response)[0] == expected
+
+
+def test_url_prefix_wins_over_query_and_header(client):
+    response = client.get("/es/?lang=fr", headers={"Accept-Language": "de"})
+    assert html_lang(response)[0] == "es"
+
+
+def test_query_wins_over_header(client):
+    response = client.get("/?lang=fr", headers={"Accept-Language": "de"})
+    assert html_lang(response)[0] == "fr"
+
+
+def test_arabic_is_right_to_left(client):
+    assert html_lang(client.get("/ar/")) == ("ar", "rtl")
+    assert html_lang(client.get("/ru/")) == ("ru", "ltr")
+
+
+def test_unprefixed_pages_vary_on_accept_language(client):
+    assert "Accept-Language" in client.get("/").headers["Vary"]
+    assert "Accept-Language" not in client.get("/de/").headers.get("Vary", "")
+
+
+def test_pages_link_their_other_languages(client):
+    html = client.get("/de/").get_data(as_text=True)
+    for code in ("en", "ru", "de", "es", "fr", "ar"):
+        assert f'hreflang="{code}" href="/{code}/"' in html
+    assert 'hreflang="x-default" href="/"' in html
+
+
+def test_links_inside_a_prefixed_page_keep_the_language(client):
+    html = client.get("/fr/").get_data(as_text=True)
+    assert 'href="/fr/static/site.css"' in html
+
+
+@pytest.mark.parametrize(
+    "url, headers",
+    [
+        ("/xx/", {}),
+        ("/?lang=../../etc/passwd", {}),
+        ("/?lang=" + "a" * 5000, {}),
+        ("/", {"Accept-Language": "x" * 10_000}),
+        ("/", {"Accept-Language": ";;;q=abc,,,=,de;q=NaN,ru;q=-1,*"}),
+        ("/", {"Accept-Language": "de;q=0.5;" * 1000}),
+        ("/", {"Accept-Language": "\u00e9\u00e8;q=1"}),
+    ],
+)
+def test_garbage_language_input_never_breaks_a_page(client, url, headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 404)
+    assert html_lang(response)[0] in ("en", "ru", "de", "es", "fr", "ar")
+
+
+def test_language_is_never_stored_in_the_browser(client):
+    response = client.get("/?lang=de")
+    assert "Set-Cookie" not in response.headers
+    assert html_lang(client.get("/"))[0] == "en"
