@@ -192,8 +192,8 @@ def live_server(tmp_path):
         port = port or free_port()
         env = server_environment(database_url, async_mode, port, settings)
         if async_mode == "gevent":
-            command = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "1",
-                       "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"]
+            env["CLIPAI_ASYNC_MODE"] = "gevent"
+            command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
         else:
             command = [sys.executable, "wsgi.py"]
         server = LiveServer(port=port, env=env, log_path=tmp_path / f"server-{port}.log", command=command)
