@@ -22,7 +22,8 @@ def main():
     """Entry point of the ``clipai`` console script."""
     from clipai import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True, load_dotenv=False)
+    # Commands need no event loop; threading keeps eventlet from being imported for nothing.
+    cli = FlaskGroup(create_app=lambda: create_app({"ASYNC_MODE": "threading"}), load_dotenv=False)
     cli.help = "Manage the ClipAI site."
     cli(prog_name="clipai")
 
