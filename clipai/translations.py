@@ -16,7 +16,7 @@ def extract_ids() -> set:
         pot = Path(folder) / "messages.pot"
         subprocess.run(
             [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-             "-k", "_l", "-k", "lazy_gettext", "--quiet", "-o", str(pot), "clipai", "blueprints"],
+             "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "clipai", "blueprints"],
             cwd=PROJECT_ROOT, check=True, capture_output=True,
         )
         with pot.open("rb") as handle:

@@ -17,7 +17,9 @@ depends_on = None
 
 VERSIONS_MESSAGE = "policy_versions rows are immutable (only withdrawn_at may be set, once)"
 TEXTS_MESSAGE = "policy_texts rows are immutable"
-UNCHANGED_COLUMNS = ("number", "published_at", "effective_from", "summary", "controlling_locale", "sha256", "prev_sha256")
+UNCHANGED_COLUMNS = (
+    "number", "published_at", "effective_from", "summary", "controlling_locale", "sha256", "prev_sha256",
+)
 
 SQLITE_UPGRADE = [
     f"""

@@ -1,0 +1,154 @@
+"""``clipai policy publish|list|show|withdraw|verify`` end to end."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from clipai import signals, storage
+from clipai.services import policy
+
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+ENGLISH = "# Privacy Policy\n\nWe store nothing about you.\n"
+RUSSIAN = "# Политика конфиденциальности\n\nМы ничего о вас не храним.\n"
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock(T0)
+
+
+@pytest.fixture
+def app_config(app_config, clock):
+    return {**app_config, "CLOCK": clock}
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+
+    def run(*args):
+        return runner.invoke(args=["policy", *args])
+
+    return run
+
+
+@pytest.fixture
+def texts(tmp_path):
+    (tmp_path / "en.md").write_text(ENGLISH, "utf-8")
+    (tmp_path / "ru.md").write_text(RUSSIAN, "utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def publish(run, texts):
+    def publish(*extra, summary="First version."):
+        return run("publish", "--text", f"en={texts / 'en.md'}", "--text", f"ru={texts / 'ru.md'}",
+                   "--summary", summary, *extra)
+
+    return publish
+
+
+def test_publish_creates_version_one(publish, app):
+    result = publish()
+    assert result.exit_code == 0, result.output
+    assert "Published version 1" in result.output
+    with app.app_context():
+        version = policy.get_version(1)
+    assert version.texts == {"en": ENGLISH, "ru": RUSSIAN}
+    assert version.effective_from == T0
+
+
+def test_publish_with_effective_from_schedules_the_version(publish, run):
+    publish()
+    result = publish("--effective-from", "2030-03-01T00:00:00Z", summary="Scheduled.")
+    assert result.exit_code == 0, result.output
+    assert "effective from 2030-03-01T00:00:00.000000Z" in result.output
+    assert "\tupcoming\t" in run("list").output
+
+
+def test_backdated_publish_is_refused_with_a_clear_message(publish, run):
+    result = publish("--effective-from", "2029-01-01T00:00:00Z")
+    assert result.exit_code != 0
+    assert "cannot take effect before it is published" in result.output
+    assert "effective_from_before_publication" in result.output
+    assert "No version has been published yet." in run("list").output
+
+
+def test_publish_without_the_controlling_text_is_refused(run, texts):
+    result = run("publish", "--text", f"ru={texts / 'ru.md'}", "--summary", "x")
+    assert result.exit_code != 0
+    assert "texts.en" in result.output
+
+
+def test_text_option_must_be_locale_equals_file(run, texts):
+    result = run("publish", "--text", str(texts / "en.md"), "--summary", "x")
+    assert result.exit_code == 2
+    assert "LOCALE=FILE" in result.output
+
+
+def test_list_shows_every_version_with_status(publish, run):
+    publish()
+    publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+    lines = run("list").output.splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [["1", "in_force"], ["2", "upcoming"]]
+    assert lines[1].endswith("Later.")
+
+
+def test_show_prints_metadata_and_texts(publish, run):
+    publish()
+    output = run("show", "1").output
+    assert "Status:" in output and "in_force" in output and "en, ru" in output
+    assert run("show", "1", "--locale", "ru").output == RUSSIAN
+    assert run("show", "7").exit_code != 0
+
+
+def test_withdraw_an_upcoming_version(publish, run):
+    publish()
+    publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+    result = run("withdraw", "2")
+    assert result.exit_code == 0, result.output
+    assert "\twithdrawn\t" in run("list").output
+
+
+def test_withdrawing_the_version_in_force_is_refused(publish, run):
+    publish()
+    result = run("withdraw", "1")
+    assert result.exit_code != 0
+    assert "not_upcoming" in result.output
+
+
+def test_verify_passes_on_an_intact_chain(publish, run):
+    publish()
+    publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+    result = run("verify")
+    assert result.exit_code == 0
+    assert "chain of 2 version(s) is intact" in result.output
+
+
+def test_verify_reports_a_tampered_row_and_exits_1(publish, run, app):
+    publish()
+    publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+    with app.app_context(), storage.transaction() as conn:
+        conn.execute(text("DROP TRIGGER policy_versions_refuse_update"))
+        conn.execute(text("UPDATE policy_versions SET effective_from = published_at WHERE number = 2"))
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "version 2: content_mismatch" in result.output
+
+
+def test_setup_signal_publishes_the_shipped_policy_once(app, run):
+    with app.app_context():
+        signals.setup_requested.send(app)
+        signals.setup_requested.send(app)
+    lines = run("list").output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("1\tin_force\t")
+    assert "ar, de, en, es, fr, ru" in run("show", "1").output
