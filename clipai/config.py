@@ -42,6 +42,9 @@ class Defaults:
     CHAT_NEW_CONVERSATION_LIMITS = "10 per hour"
     CHAT_CONNECT_LIMITS = "60 per minute"
     CHAT_PURGE_INTERVAL_SECONDS = 3600
+    CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address
+    CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
+    CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 32 * 1024
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20

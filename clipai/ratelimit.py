@@ -39,6 +39,19 @@ class EventLimiter:
                 return Verdict(False, self._retry_after(item, keys))
         return Verdict(True)
 
+    def peek(self, limits: str, *keys: str) -> Verdict:
+        """Return the verdict one more event would get, without counting it."""
+        for item in parse_many(limits):
+            if not self._test(item, keys):
+                return Verdict(False, self._retry_after(item, keys))
+        return Verdict(True)
+
+    def _test(self, item, keys) -> bool:
+        try:
+            return self.primary.test(item, self.prefix, *keys)
+        except Exception:  # storage unreachable: answer from this process
+            return self.fallback.test(item, self.prefix, *keys)
+
     def _hit(self, item, keys) -> bool:
         try:
             return self.primary.hit(item, self.prefix, *keys)
@@ -57,6 +70,11 @@ class EventLimiter:
 def hit(limits: str, *keys: str) -> Verdict:
     """Count an event for the current app; see :meth:`EventLimiter.hit`."""
     return current_app.extensions[EXTENSION_KEY].hit(limits, *keys)
+
+
+def peek(limits: str, *keys: str) -> Verdict:
+    """Check an event for the current app without counting it; see :meth:`EventLimiter.peek`."""
+    return current_app.extensions[EXTENSION_KEY].peek(limits, *keys)
 
 
 def init_app(app):

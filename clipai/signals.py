@@ -10,3 +10,16 @@ setup_requested = _signals.signal("setup-requested")
 server_starting = _signals.signal("server-starting")
 #: ``sender=app, user_id=…`` — every token of that account stopped working.
 tokens_revoked = _signals.signal("tokens-revoked")
+
+# --- support chat (sent by clipai.services.conversations and clipai.services.presence) -----
+#: ``sender=app, conversation=…, message=…`` — a message was committed (never for a retry).
+message_stored = _signals.signal("message-stored")
+#: ``sender=app, conversation=…, change=…`` — created, closed, reopened, assigned,
+#: visitor_seen or operator_seen; ``conversation`` is the fresh summary.
+conversation_changed = _signals.signal("conversation-changed")
+#: ``sender=app, conversation_id=…`` — the conversation and its messages were deleted.
+conversation_erased = _signals.signal("conversation-erased")
+#: ``sender=app, conversation_id=…, author="visitor"|"operator", active=…`` — typing started or stopped.
+typing_changed = _signals.signal("typing-changed")
+#: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
+presence_changed = _signals.signal("presence-changed")

@@ -115,6 +115,7 @@ conversations = Table(
     Column("erase_after", UTCDateTime, nullable=False),
     Index("ix_conversations_erase_after", "erase_after"),
     Index("ix_conversations_last_activity_at", "last_activity_at"),
+    sqlite_autoincrement=True,  # an erased conversation's id is never handed to someone else
 )
 
 messages = Table(

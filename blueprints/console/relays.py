@@ -1,0 +1,70 @@
+"""Register the /console namespace and relay the conversation services' signals to operators."""
+
+from clipai import signals
+from clipai.extensions import socketio
+from clipai.realtime import sender_sid
+from clipai.services import conversations
+
+from blueprints.console.events import NAMESPACE, OPERATORS_ROOM, ConsoleNamespace
+
+EXTENSION_KEY = "clipai.console"
+
+
+def _active(app) -> ConsoleNamespace | None:
+    """The app's console namespace, or None when the console feature is not enabled in that app."""
+    return app.extensions.get(EXTENSION_KEY)
+
+
+def _to_operators(event: str, payload: dict, skip_sid=None):
+    socketio.emit(event, payload, to=OPERATORS_ROOM, namespace=NAMESPACE, skip_sid=skip_sid)
+
+
+def relay_message(app, conversation, message, **_extra):
+    if _active(app):
+        # The operator who sent it has it in the ack already.
+        _to_operators("message", conversations.for_operators(message), skip_sid=sender_sid(NAMESPACE))
+        _to_operators("conversation", conversations.summary(conversation))
+
+
+def relay_change(app, conversation, **_extra):
+    if _active(app):
+        _to_operators("conversation", conversations.summary(conversation))
+
+
+def relay_erased(app, conversation_id, **_extra):
+    if _active(app):
+        _to_operators("conversation", {"id": conversation_id, "status": "erased"})
+
+
+def relay_typing(app, conversation_id, author, active, **_extra):
+    if _active(app) and author == "visitor":
+        _to_operators("typing", {"conversation_id": conversation_id, "author": "visitor", "active": active})
+
+
+def relay_presence(app, operators, **_extra):
+    if _active(app):
+        _to_operators("presence", {"operators": operators})
+
+
+def disconnect_revoked(app, user_id, **_extra):
+    namespace = _active(app)
+    if namespace:
+        namespace.disconnect_user(user_id)
+
+
+RELAYS = (
+    (signals.message_stored, relay_message),
+    (signals.conversation_changed, relay_change),
+    (signals.conversation_erased, relay_erased),
+    (signals.typing_changed, relay_typing),
+    (signals.presence_changed, relay_presence),
+    (signals.tokens_revoked, disconnect_revoked),
+)
+
+
+def init_app(app):
+    namespace = ConsoleNamespace()
+    socketio.on_namespace(namespace)
+    app.extensions[EXTENSION_KEY] = namespace
+    for signal, receiver in RELAYS:
+        signal.connect(receiver)  # once per process; each receiver checks its app has the console

@@ -1,0 +1,348 @@
+"""SQL for support conversations, their messages and the operators' canned replies."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+
+from clipai.storage.schema import canned_replies, conversations, messages, users
+
+_ID_CHUNK = 500  # stay far below SQLite's limit on bound parameters
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: int
+    author: str  # "visitor", "operator" or "system"
+    operator_id: int | None
+    operator_alias: str | None
+    text: str
+    redacted: tuple[str, ...]
+    client_msg_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    locale: str
+    status: str  # "open" or "closed"
+    assigned_to: int | None
+    assigned_alias: str | None
+    answered: bool
+    visitor_seen_up_to: int
+    operator_seen_up_to: int
+    created_at: datetime
+    last_activity_at: datetime
+    erase_after: datetime
+    unread: int = 0
+    last_message: Message | None = None
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """The few columns the hot path needs."""
+
+    id: int
+    locale: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    id: int
+    shortcut: str
+    text: str
+
+
+_MESSAGE_COLUMNS = (
+    messages.c.id,
+    messages.c.conversation_id,
+    messages.c.author,
+    messages.c.operator_id,
+    messages.c.operator_alias,
+    messages.c.text,
+    messages.c.redacted,
+    messages.c.client_msg_id,
+    messages.c.created_at,
+)
+_STATE_COLUMNS = (conversations.c.id, conversations.c.locale, conversations.c.status)
+
+
+def _message(row) -> Message | None:
+    if row is None:
+        return None
+    kinds = tuple(kind for kind in row.redacted.split(",") if kind)
+    return Message(row.id, row.conversation_id, row.author, row.operator_id, row.operator_alias, row.text, kinds,
+                   row.client_msg_id, row.created_at)
+
+
+def _state(row) -> ConversationState | None:
+    return ConversationState(row.id, row.locale, row.status) if row else None
+
+
+# --- conversations -------------------------------------------------------------------------
+
+
+def insert_conversation(conn, *, token_hash: str, resume_code_hash: str, locale: str, now: datetime,
+                        erase_after: datetime) -> int:
+    result = conn.execute(
+        insert(conversations).values(
+            token_hash=token_hash,
+            resume_code_hash=resume_code_hash,
+            locale=locale,
+            status="open",
+            answered=False,
+            visitor_seen_up_to=0,
+            operator_seen_up_to=0,
+            created_at=now,
+            last_activity_at=now,
+            erase_after=erase_after,
+        )
+    )
+    return result.inserted_primary_key[0]
+
+
+def state_by_token_hash(conn, token_hash: str) -> ConversationState | None:
+    return _state(conn.execute(select(*_STATE_COLUMNS).where(conversations.c.token_hash == token_hash)).first())
+
+
+def state_by_resume_code_hash(conn, code_hash: str) -> ConversationState | None:
+    query = select(*_STATE_COLUMNS).where(conversations.c.resume_code_hash == code_hash)
+    return _state(conn.execute(query).first())
+
+
+def conversation_state(conn, conversation_id: int) -> ConversationState | None:
+    return _state(conn.execute(select(*_STATE_COLUMNS).where(conversations.c.id == conversation_id)).first())
+
+
+def record_activity(conn, conversation_id: int, *, now: datetime, erase_after: datetime, reopen: bool = False,
+                    answered: bool = False) -> None:
+    """Move the last activity (and so the erase date); optionally reopen or mark answered."""
+    values = {"last_activity_at": now, "erase_after": erase_after}
+    if reopen:
+        values["status"] = "open"
+    if answered:
+        values["answered"] = True
+    conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(**values))
+
+
+def update_conversation(conn, conversation_id: int, **values) -> int:
+    query = update(conversations).where(conversations.c.id == conversation_id).values(**values)
+    return conn.execute(query).rowcount
+
+
+def seen_up_to(conn, conversation_id: int, column: str) -> int | None:
+    query = select(conversations.c[column]).where(conversations.c.id == conversation_id)
+    return conn.execute(query).scalar_one_or_none()
+
+
+def _summary_query():
+    unread = (
+        select(func.count())
+        .select_from(messages)
+        .where(
+            messages.c.conversation_id == conversations.c.id,
+            messages.c.author == "visitor",
+            messages.c.id > conversations.c.operator_seen_up_to,
+        )
+        .scalar_subquery()
+    )
+    last_id = select(func.max(messages.c.id)).where(messages.c.conversation_id == conversations.c.id).scalar_subquery()
+    return select(
+        conversations.c.id,
+        conversations.c.locale,
+        conversations.c.status,
+        conversations.c.assigned_to,
+        users.c.alias.label("assigned_alias"),
+        conversations.c.answered,
+        conversations.c.visitor_seen_up_to,
+        conversations.c.operator_seen_up_to,
+        conversations.c.created_at,
+        conversations.c.last_activity_at,
+        conversations.c.erase_after,
+        unread.label("unread"),
+        last_id.label("last_message_id"),
+    ).select_from(conversations.outerjoin(users, users.c.id == conversations.c.assigned_to))
+
+
+def _conversation(row, last_message: Message | None) -> Conversation:
+    return Conversation(
+        row.id, row.locale, row.status, row.assigned_to, row.assigned_alias, bool(row.answered),
+        row.visitor_seen_up_to, row.operator_seen_up_to, row.created_at, row.last_activity_at, row.erase_after,
+        int(row.unread or 0), last_message,
+    )
+
+
+def conversation(conn, conversation_id: int, last_message: Message | None = None) -> Conversation | None:
+    """Return the summary of one conversation; ``last_message`` saves a query when it is known."""
+    row = conn.execute(_summary_query().where(conversations.c.id == conversation_id)).first()
+    if row is None:
+        return None
+    if row.last_message_id is not None and (last_message is None or last_message.id != row.last_message_id):
+        last_message = message_by_id(conn, row.last_message_id)
+    return _conversation(row, last_message if row.last_message_id is not None else None)
+
+
+def _with_last_messages(conn, rows) -> list[Conversation]:
+    last = messages_by_ids(conn, [row.last_message_id for row in rows if row.last_message_id is not None])
+    return [_conversation(row, last.get(row.last_message_id)) for row in rows]
+
+
+def list_conversations(conn, *, status: str | None = None, answered: bool | None = None,
+                       limit: int = 200) -> list[Conversation]:
+    """Summaries, newest activity first, filtered by stored status and by whether an operator answered."""
+    query = _summary_query()
+    if status is not None:
+        query = query.where(conversations.c.status == status)
+    if answered is not None:
+        query = query.where(conversations.c.answered.is_(answered))
+    query = query.order_by(conversations.c.last_activity_at.desc(), conversations.c.id.desc()).limit(limit)
+    return _with_last_messages(conn, conn.execute(query).all())
+
+
+def conversations_by_ids(conn, conversation_ids) -> dict[int, Conversation]:
+    found = {}
+    ids = list(conversation_ids)
+    for start in range(0, len(ids), _ID_CHUNK):
+        rows = conn.execute(_summary_query().where(conversations.c.id.in_(ids[start:start + _ID_CHUNK]))).all()
+        found.update({item.id: item for item in _with_last_messages(conn, rows)})
+    return found
+
+
+def expired_conversation_ids(conn, now: datetime) -> list[int]:
+    return list(conn.execute(select(conversations.c.id).where(conversations.c.erase_after <= now)).scalars())
+
+
+def delete_conversations(conn, conversation_ids) -> int:
+    """Delete conversations and their messages; return how many conversations went."""
+    ids = list(conversation_ids)
+    deleted = 0
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start:start + _ID_CHUNK]
+        conn.execute(delete(messages).where(messages.c.conversation_id.in_(chunk)))
+        deleted += conn.execute(delete(conversations).where(conversations.c.id.in_(chunk))).rowcount
+    return deleted
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def insert_message(conn, *, conversation_id: int, author: str, text: str, redacted=(), client_msg_id=None,
+                   created_at: datetime, operator_id: int | None = None, operator_alias: str | None = None) -> Message:
+    result = conn.execute(
+        insert(messages).values(
+            conversation_id=conversation_id,
+            author=author,
+            operator_id=operator_id,
+            operator_alias=operator_alias,
+            text=text,
+            redacted=",".join(redacted),
+            client_msg_id=client_msg_id,
+            created_at=created_at,
+        )
+    )
+    return Message(result.inserted_primary_key[0], conversation_id, author, operator_id, operator_alias, text,
+                   tuple(redacted), client_msg_id, created_at)
+
+
+def message_by_id(conn, message_id: int) -> Message | None:
+    return _message(conn.execute(select(*_MESSAGE_COLUMNS).where(messages.c.id == message_id)).first())
+
+
+def messages_by_ids(conn, message_ids) -> dict[int, Message]:
+    ids = list(message_ids)
+    found = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        rows = conn.execute(select(*_MESSAGE_COLUMNS).where(messages.c.id.in_(ids[start:start + _ID_CHUNK])))
+        found.update({row.id: _message(row) for row in rows})
+    return found
+
+
+def message_by_client_id(conn, conversation_id: int, author: str, client_msg_id: str) -> Message | None:
+    query = select(*_MESSAGE_COLUMNS).where(
+        messages.c.conversation_id == conversation_id,
+        messages.c.author == author,
+        messages.c.client_msg_id == client_msg_id,
+    )
+    return _message(conn.execute(query).first())
+
+
+def messages_after(conn, conversation_id: int, after: int, limit: int | None = None) -> list[Message]:
+    """Messages with an id above ``after``, oldest first."""
+    query = (
+        select(*_MESSAGE_COLUMNS)
+        .where(messages.c.conversation_id == conversation_id, messages.c.id > after)
+        .order_by(messages.c.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_message(row) for row in conn.execute(query)]
+
+
+def last_message_id(conn, conversation_id: int) -> int:
+    query = select(func.max(messages.c.id)).where(messages.c.conversation_id == conversation_id)
+    return conn.execute(query).scalar_one_or_none() or 0
+
+
+def search_messages(conn, needle: str, limit: int) -> list[Message]:
+    """Newest messages whose text contains ``needle`` (case-insensitive for ASCII at least)."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        select(*_MESSAGE_COLUMNS)
+        .where(messages.c.text.ilike(f"%{escaped}%", escape="\\"))
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+    )
+    return [_message(row) for row in conn.execute(query)]
+
+
+# --- canned replies ------------------------------------------------------------------------
+
+
+def list_canned(conn) -> list[CannedReply]:
+    query = select(canned_replies.c.id, canned_replies.c.shortcut, canned_replies.c.text).order_by(
+        canned_replies.c.shortcut
+    )
+    return [CannedReply(*row) for row in conn.execute(query)]
+
+
+def canned_by_shortcut(conn, shortcut: str) -> CannedReply | None:
+    query = select(canned_replies.c.id, canned_replies.c.shortcut, canned_replies.c.text).where(
+        canned_replies.c.shortcut == shortcut
+    )
+    row = conn.execute(query).first()
+    return CannedReply(*row) if row else None
+
+
+def save_canned(conn, *, shortcut: str, text: str, now: datetime) -> CannedReply:
+    """Insert the canned reply, or replace the text of the one with that shortcut."""
+    existing = canned_by_shortcut(conn, shortcut)
+    if existing:
+        conn.execute(update(canned_replies).where(canned_replies.c.id == existing.id).values(text=text))
+        return CannedReply(existing.id, shortcut, text)
+    result = conn.execute(insert(canned_replies).values(shortcut=shortcut, text=text, created_at=now))
+    return CannedReply(result.inserted_primary_key[0], shortcut, text)
+
+
+def delete_canned(conn, canned_id: int) -> int:
+    return conn.execute(delete(canned_replies).where(canned_replies.c.id == canned_id)).rowcount
+
+
+# --- the database file ---------------------------------------------------------------------
+
+
+def checkpoint_wal(engine) -> tuple | None:
+    """On SQLite, copy the WAL into the database and truncate it, so deleted text leaves the disk."""
+    if engine.dialect.name != "sqlite":
+        return None
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        row = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+        return tuple(row) if row else None
+    finally:
+        raw.close()
+
