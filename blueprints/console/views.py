@@ -1,8 +1,9 @@
-"""Token API for operators and maintainers (no cookies: bearer tokens only)."""
+"""The operator console page and its token API (no cookies: bearer tokens only)."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from blueprints.console.strings import console_strings
 from clipai.auth import bearer_token
 from clipai.errors import APIError
 from clipai.extensions import limiter
@@ -12,6 +13,12 @@ bp = Blueprint("console", __name__, template_folder="templates", static_folder="
                static_url_path="/console/static")
 
 INVALID_CREDENTIALS = _l("Wrong username or password.")
+
+
+@bp.get("/console")
+def console_page():
+    """Serve the operator console; it signs in through the token API, so the page itself is public."""
+    return render_template("console/console.html", console_strings=console_strings(), chat_widget_hidden=True)
 
 
 def _posted_username() -> str:
@@ -26,7 +33,7 @@ def _login_limits() -> str:
 
 @bp.post("/api/auth/token")
 @limiter.limit(_login_limits)
-@limiter.limit(_login_limits, key_func=lambda: "login-user:" + _posted_username())
+@limiter.limit(_login_limits, key_func=lambda: f"{current_app.config['RATELIMIT_KEY_PREFIX']}:login-user:{_posted_username()}")
 def create_token():
     """Exchange a username and password for a bearer token."""
     body = request.get_json(silent=True)

@@ -1,0 +1,80 @@
+"""Every string the visitor chat widget shows, sent to the page as a JSON data block."""
+
+from flask_babel import lazy_gettext as _l
+
+# Keys are what widget.js looks up; values are whole sentences for translators.
+STRINGS = {
+    # The launcher and the panel frame.
+    "open_chat": _l("Chat with us"),
+    "unread": _l("New replies from support"),
+    "title": _l("Support chat"),
+    "close": _l("Close the chat"),
+    "intro": _l("Ask us anything. You need no account, and please do not type your name, e-mail or phone number."),
+    "status_online": _l("Support is online"),
+    "status_offline": _l("Support is offline"),
+    "status_connecting": _l("Connecting…"),
+    "status_reconnecting": _l("Connection lost. Reconnecting…"),
+    "offline_notice": _l("Nobody from the team is online right now. Leave your message: the answer will appear in this same chat."),
+    "connect_failed": _l("The chat could not connect. It keeps trying; check your internet connection."),
+    "conversation_gone": _l("Your previous conversation is no longer available. You can start a new one."),
+    # Messages.
+    "messages_label": _l("Messages"),
+    "author_you": _l("You"),
+    "author_support": _l("Support"),
+    "author_system": _l("ClipAI"),
+    "operator_typing": _l("%(name)s is typing…"),
+    "state_sending": _l("Sending…"),
+    "state_queued": _l("Waiting for the connection…"),
+    "state_sent": _l("Sent"),
+    "state_read": _l("Read"),
+    # The composer.
+    "message_label": _l("Your message"),
+    "placeholder": _l("Type your question…"),
+    "send": _l("Send"),
+    "composer_help": _l("Enter sends, Shift+Enter starts a new line."),
+    "hint_email": _l("This looks like an e-mail address. We do not need it: please leave it out, it would be removed before storing."),
+    "hint_phone": _l("This looks like a phone number. We do not need it: please leave it out, it would be removed before storing."),
+    "counter": _l("%(count)s of %(max)s characters"),
+    "redacted_email": _l("An e-mail address was removed from your message before it was stored."),
+    "redacted_phone": _l("A phone number was removed from your message before it was stored."),
+    "redacted_card": _l("A payment card number was removed from your message before it was stored."),
+    "redacted_iban": _l("A bank account number (IBAN) was removed from your message before it was stored."),
+    "redacted_other": _l("Personal details were removed from your message before it was stored."),
+    # Errors, one per code the server may answer with.
+    "error_too_long": _l("Your message is too long. Please keep it under %(max)s characters."),
+    "error_rate_limited": _l("You are sending messages too quickly. You can send again in %(time)s."),
+    "error_closed": _l("This conversation is closed and can no longer receive messages."),
+    "error_unavailable": _l("The chat is unavailable right now. Your message is kept and will be sent when it is back."),
+    "error_invalid": _l("That message could not be sent. Please remove unusual characters and try again."),
+    "error_empty": _l("Please type a message first."),
+    "error_unauthorized": _l("Your conversation could not be found. It may have been erased."),
+    "error_unknown": _l("Something went wrong. Please try again."),
+    "dismiss": _l("Dismiss"),
+    # Conversation lifetime and this device.
+    "erase_date": _l("This conversation will be erased on %(date)s."),
+    "erase_now": _l("Erase now"),
+    "erase_confirm": _l("Erase this conversation and all its messages now? This cannot be undone."),
+    "erase_yes": _l("Yes, erase it"),
+    "cancel": _l("Cancel"),
+    "erased": _l("The conversation was erased. Nothing of it is kept."),
+    "keep_device": _l("Keep this chat on this device"),
+    "kept_until": _l("Kept on this device until %(date)s."),
+    "forget": _l("Forget"),
+    "forgotten": _l("This chat is no longer kept on this device after you close the tab."),
+    "new_conversation": _l("Start a new conversation"),
+    "closed_by_support": _l("Support closed this conversation. Write again if you need more help."),
+    # Resume codes.
+    "resume_code": _l("Your resume code: %(code)s"),
+    "resume_code_help": _l("Keep this code to come back to this conversation from another tab or device."),
+    "resume_open": _l("Resume a conversation"),
+    "resume_label": _l("Resume code"),
+    "resume_submit": _l("Resume"),
+    "resume_failed": _l("That code does not match any conversation."),
+    "copy": _l("Copy"),
+    "copied": _l("Copied"),
+}
+
+
+def widget_strings() -> dict[str, str]:
+    """Return the widget strings in the current locale."""
+    return {key: str(value) for key, value in STRINGS.items()}
