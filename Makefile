@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
-SOCKETIO_JS := blueprints/chat/static/vendor/socket.io.min.js
+SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
 
 .PHONY: run test bench setup install catalogs check-translations clean
 

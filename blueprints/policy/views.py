@@ -390,4 +390,4 @@ def publish_page():
         "strings": _publish_page_strings(),
     }
     return render_template("policy/publish.html", data=data, locales=locales,
-                           controlling=policy.DEFAULT_CONTROLLING_LOCALE)
+                           controlling=policy.DEFAULT_CONTROLLING_LOCALE, chat_widget_hidden=True)

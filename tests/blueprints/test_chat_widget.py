@@ -100,7 +100,7 @@ def test_the_socket_io_client_is_not_loaded_by_the_page(client):
 
 def test_widget_points_at_the_served_socket_io_client(client):
     html = client.get("/").get_data(as_text=True)
-    assert 'data-client-src="/chat/static/vendor/socket.io.min.js"' in html
+    assert 'data-client-src="/static/vendor/socket.io.min.js"' in html
 
 
 def test_widget_strings_block_has_every_string(client):
@@ -159,9 +159,9 @@ def test_no_page_has_inline_script_or_style(app, client):
         assert (page.inline_scripts, page.style_attributes, page.style_blocks) == ([], [], 0), path
 
 
-@pytest.mark.parametrize("asset", ["chat/widget.js", "chat/widget.css", "vendor/socket.io.min.js"])
+@pytest.mark.parametrize("asset", ["/chat/static/chat/widget.js", "/chat/static/chat/widget.css", "/static/vendor/socket.io.min.js"])
 def test_widget_assets_are_served_without_cookies(client, asset):
-    response = client.get(f"/chat/static/{asset}")
+    response = client.get(asset)
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     response.close()

@@ -59,7 +59,7 @@ def test_console_page_has_sign_in_and_the_app(client):
 
 def test_console_page_loads_the_socket_io_client_and_its_script(client):
     page = parse(client.get("/console"))
-    assert "/chat/static/vendor/socket.io.min.js" in page.scripts
+    assert "/static/vendor/socket.io.min.js" in page.scripts
     assert "/console/static/console/console.js" in page.scripts
 
 

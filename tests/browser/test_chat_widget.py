@@ -66,7 +66,7 @@ def test_socket_io_client_is_loaded_only_when_the_chat_opens(chat_server, new_co
     assert not any("socket.io" in url for url in page.requests)
     page.click("#chat-launcher")
     expect(page.locator("#chat-status")).to_have_attribute("data-state", re.compile("online|offline"))
-    assert any(url.endswith("/chat/static/vendor/socket.io.min.js") for url in page.requests)
+    assert any(url.endswith("/static/vendor/socket.io.min.js") for url in page.requests)
 
 
 def test_keyboard_opens_and_closes_the_chat_and_focus_follows(chat_server, new_context):
