@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,16 +14,43 @@ from clipai.storage import migrations
 IN_CI = os.environ.get("CI") == "true"
 
 
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The ``CLOCK`` setting in tests: a test moves time by assigning ``clock.now``."""
+
+    def __init__(self, now=START):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
 @pytest.fixture
-def app_config(tmp_path):
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def settings():
+    """Extra settings; a test overrides them with ``@pytest.mark.parametrize("settings", [...])``."""
+    return {}
+
+
+@pytest.fixture
+def app_config(tmp_path, clock, settings):
     """Settings for a test app; tests extend this dict before ``app`` is built."""
     return {
+        **settings,
+        "CLOCK": clock,
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "ASYNC_MODE": "threading",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "RATELIMIT_KEY_PREFIX": f"clipai-test-{secrets.token_hex(4)}",
         "ALLOWED_ORIGINS": ["http://localhost"],
+        **settings,
     }
 
 

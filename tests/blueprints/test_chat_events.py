@@ -15,30 +15,6 @@ CHAT = "/chat"
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self):
-        self.now = START
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def settings():
-    """Extra settings; a test overrides them with ``@pytest.mark.parametrize("settings", [...])``."""
-    return {}
-
-
-@pytest.fixture
-def app_config(app_config, clock, settings):
-    return {**app_config, "CLOCK": clock, **settings}
-
-
 @pytest.fixture
 def visitor(socket_client):
     """Connect a visitor: ``visitor()`` fresh, ``visitor(token=…, last_seen=…)`` to resume."""

@@ -12,17 +12,6 @@ CHAT = "/chat"
 
 
 @pytest.fixture
-def settings():
-    """Extra settings; a test overrides them with ``@pytest.mark.parametrize("settings", [...])``."""
-    return {}
-
-
-@pytest.fixture
-def app_config(app_config, settings):
-    return {**app_config, **settings}
-
-
-@pytest.fixture
 def operator_login(make_token):
     """Create an operator account: return ``(user, token)``."""
 

@@ -13,24 +13,6 @@ ENGLISH = "# Privacy Policy\n\nWe store nothing about you.\n"
 RUSSIAN = "# Политика конфиденциальности\n\nМы ничего о вас не храним.\n"
 
 
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(T0)
-
-
-@pytest.fixture
-def app_config(app_config, clock):
-    return {**app_config, "CLOCK": clock}
-
-
 @pytest.fixture
 def run(app):
     runner = app.test_cli_runner()

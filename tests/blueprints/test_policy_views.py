@@ -22,24 +22,6 @@ CURRENT_FIELDS = {"number", "effective_from", "published_at", "locale", "control
                   "sha256", "prev_sha256", "upcoming"}
 
 
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(T0)
-
-
-@pytest.fixture
-def app_config(app_config, clock):
-    return {**app_config, "CLOCK": clock}
-
-
 @pytest.fixture
 def publish(app):
     def publish(texts=None, summary="First version.", effective_from=None):

@@ -1,6 +1,6 @@
 """Accounts: hashed passwords, roles, aliases, expiring and revocable tokens."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,21 +9,6 @@ from clipai import storage
 from clipai.services import accounts
 from clipai.services.errors import ServiceError
 from clipai.storage.schema import auth_tokens, users
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(app):
-    clock = Clock()
-    app.config["CLOCK"] = clock
-    return clock
 
 
 def test_password_is_stored_hashed(app_ctx):

@@ -17,30 +17,6 @@ START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock():
-    """A settable clock: ``clock.now`` is what the app sees."""
-
-    class Clock:
-        now = START
-
-        def __call__(self):
-            return self.now
-
-    return Clock()
-
-
-@pytest.fixture
-def settings():
-    """Extra settings; a test overrides them with ``@pytest.mark.parametrize("settings", [...])``."""
-    return {}
-
-
-@pytest.fixture
-def app_config(app_config, clock, settings):
-    return {**app_config, "CLOCK": clock, **settings}
-
-
-@pytest.fixture
 def start(app_ctx):
     """Start a conversation with a first visitor message; return the Posted result."""
 

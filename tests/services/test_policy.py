@@ -18,26 +18,6 @@ TEXT_EN = "# Privacy Policy\n\nWe store nothing about you.\n"
 TEXT_RU = "# Политика конфиденциальности\n\nМы ничего о вас не храним.\n"
 
 
-class Clock:
-    """A settable clock for the ``CLOCK`` setting."""
-
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(T0)
-
-
-@pytest.fixture
-def app_config(app_config, clock):
-    return {**app_config, "CLOCK": clock}
-
-
 @pytest.fixture
 def make_policy(app_ctx):
     """Publish a version with sensible defaults: ``make_policy(effective_from=…, texts=…)``."""

@@ -12,24 +12,6 @@ START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 SECRET_TEXT = "zebra-7f3a-unforgettable-sentence"
 
 
-class Clock:
-    def __init__(self):
-        self.now = START
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def app_config(app_config, clock):
-    return {**app_config, "CLOCK": clock, "CHAT_RETENTION_DAYS": 30}
-
-
 @pytest.fixture
 def start(app_ctx):
     def start(text="hello", client_msg_id="m-1"):

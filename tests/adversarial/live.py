@@ -1,0 +1,196 @@
+"""Clients and probes for attacking the real server on loopback (shared by tests/adversarial and tests/faults).
+
+Loaded by the conftest files of both folders (see ``load``); tests reach it through fixtures.
+"""
+
+import json
+import queue
+import socket
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+
+import socketio
+import websocket
+
+from clipai import create_app
+from clipai.services import accounts
+
+WAIT = 10  # seconds: an upper bound for a loaded 2-core machine, never a measured timing
+
+
+def eventually(condition, timeout: float = WAIT, step: float = 0.02):
+    """Poll ``condition`` until it is truthy (return its value) or ``timeout`` passes (return it falsy)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)
+
+
+class Peer:
+    """A python-socketio client on one namespace that keeps every event it receives, in order."""
+
+    def __init__(self, url, namespace, auth=None, transports=("websocket",), headers=None, reconnection=False,
+                 connect=True):
+        self.url, self.namespace, self.auth = url, namespace, auth
+        self.transports, self.headers = list(transports), dict(headers or {})
+        self.events = queue.Queue()
+        self.connect_errors = []
+        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1,
+                                   randomization_factor=0)
+        self.sio.on("*", self._record, namespace=namespace)
+        self.sio.on("connect", lambda: self.events.put(("__connect__", None)), namespace=namespace)
+        self.sio.on("disconnect", lambda *_: self.events.put(("__disconnect__", None)), namespace=namespace)
+        self.sio.on("connect_error", self.connect_errors.append, namespace=namespace)
+        if connect:
+            self.connect()
+
+    def connect(self):
+        self.sio.connect(self.url, namespaces=[self.namespace], transports=self.transports, auth=self.auth,
+                         headers=self.headers, wait_timeout=WAIT)
+        return self
+
+    def _record(self, event, *args):
+        self.events.put((event, args[0] if args else None))
+
+    @property
+    def connected(self) -> bool:
+        return self.sio.connected and self.namespace in self.sio.namespaces
+
+    def call(self, event, payload=None, timeout=WAIT):
+        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace, timeout=timeout)
+
+    def emit(self, event, payload=None, callback=None):
+        self.sio.emit(event, payload, namespace=self.namespace, callback=callback)
+
+    def say(self, text, client_msg_id=None, conversation_id=None):
+        """Send a chat message (an operator's when ``conversation_id`` is given) and return the ack."""
+        payload = {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex}
+        if conversation_id is not None:
+            payload["conversation_id"] = conversation_id
+        return self.call("message", payload)
+
+    def next_event(self, name, timeout=WAIT):
+        """Wait for the next ``name`` event; return its payload and the events received before it."""
+        skipped = []
+        deadline = time.monotonic() + timeout
+        while True:
+            event, payload = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if event == name:
+                return payload, skipped
+            skipped.append((event, payload))
+
+    def drain(self) -> list:
+        """Every event received so far, as ``(name, payload)``."""
+        found = []
+        while True:
+            try:
+                found.append(self.events.get_nowait())
+            except queue.Empty:
+                return found
+
+    def close(self):
+        try:
+            if self.sio.connected:
+                self.sio.disconnect()
+        except Exception:  # the server may already be gone
+            pass
+        # After a server-side cut the client library can leave its sockets open: close them here.
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            try:
+                ws.shutdown()
+            except Exception:
+                pass
+        http = getattr(self.sio.eio, "http", None)
+        if http is not None:
+            http.close()
+
+
+class RawSocket:
+    """An engine.io v4 WebSocket spoken by hand, to send frames no well-behaved client would."""
+
+    def __init__(self, url, headers=None, timeout=WAIT):
+        ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = websocket.create_connection(ws_url, timeout=timeout, header=[f"{k}: {v}" for k, v in
+                                                                               (headers or {}).items()])
+        opening = self.ws.recv()
+        assert opening.startswith("0"), opening
+        self.handshake = json.loads(opening[1:])
+
+    def send(self, frame):
+        if isinstance(frame, bytes):
+            self.ws.send_binary(frame)
+        else:
+            self.ws.send(frame)
+
+    def recv(self, timeout=WAIT):
+        """The next frame other than a ping (pings are answered), or None when the socket closed."""
+        self.ws.settimeout(timeout)
+        while True:
+            try:
+                frame = self.ws.recv()
+            except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+                return None
+            if frame == "":
+                return None
+            if frame == "2":
+                self.ws.send("3")
+                continue
+            return frame
+
+    def open_namespace(self, namespace, auth=None):
+        self.send(f"40{namespace}," + json.dumps(auth or {}))
+        return self.recv()
+
+    def close(self):
+        try:
+            self.ws.close(timeout=1)
+        except Exception:
+            pass
+
+
+def app_for(database_url: str):
+    """A throwaway app on the live server's database, for setting up and inspecting it."""
+    return create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
+
+
+def create_account(database_url, username, roles=("operator",), alias=None, password=None):
+    """Create an account in the live server's database; return ``(password, bearer token)``."""
+    password = password or f"{username}-password-0"
+    app = app_for(database_url)
+    with app.app_context():
+        user = accounts.create_user(username, password, list(roles), alias or username.title())
+        token, _ = accounts.issue_token(user)
+    app.extensions["clipai.engine"].dispose()
+    return password, token
+
+
+def database_path(database_url: str) -> Path:
+    return Path(database_url.removeprefix("sqlite:///"))
+
+
+def database_bytes(database_url: str) -> bytes:
+    """The bytes of the SQLite file and of its -wal and -shm companions."""
+    path = database_path(database_url)
+    return b"".join(candidate.read_bytes() for candidate in
+                    (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+                    if candidate.exists())
+
+
+def query(database_url: str, sql: str, *params) -> list:
+    with sqlite3.connect(database_path(database_url), timeout=30) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def integrity(database_url: str) -> str:
+    return query(database_url, "PRAGMA integrity_check")[0][0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
