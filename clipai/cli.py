@@ -150,7 +150,7 @@ def pybabel(*args: str) -> None:
 def translate_extract():
     """Collect translatable strings into translations/messages.pot."""
     pybabel(
-        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2", "--no-location",
         "--sort-output", "--omit-header", "--add-comments=TRANSLATORS:",
         "-o", str(CATALOG_TEMPLATE), "clipai", "blueprints",
     )

@@ -16,11 +16,11 @@ def extract_ids() -> set:
         pot = Path(folder) / "messages.pot"
         subprocess.run(
             [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-             "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "clipai", "blueprints"],
+             "-k", "_l", "-k", "lazy_gettext", "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2", "-o", str(pot), "clipai", "blueprints"],
             cwd=PROJECT_ROOT, check=True, capture_output=True,
         )
         with pot.open("rb") as handle:
-            return {message.id for message in read_po(handle) if message.id}
+            return {(message.id, message.context) for message in read_po(handle) if message.id}
 
 
 def catalog_problems(translations: Path) -> list[str]:
@@ -40,15 +40,19 @@ def catalog_problems(translations: Path) -> list[str]:
 
 def _catalog_problems(locale, catalog, wanted) -> list[str]:
     problems = []
-    for message_id in sorted(wanted, key=str):
-        message = catalog.get(message_id[0] if isinstance(message_id, tuple) else message_id)
+    for message_id, context in sorted(wanted, key=str):
         label = message_id[0] if isinstance(message_id, tuple) else message_id
+        message = catalog.get(label, context=context)
         if message is None:
             problems.append(f"{locale}: missing {label!r}")
         elif message.fuzzy:
             problems.append(f"{locale}: fuzzy {label!r}")
-        elif not all(message.string) if isinstance(message.string, tuple) else not message.string:
+        elif not _translated(message.string):
             problems.append(f"{locale}: untranslated {label!r}")
     for message, errors in catalog.check():
         problems.extend(f"{locale}: {message.id!r}: {error}" for error in errors)
     return problems
+
+
+def _translated(string) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)

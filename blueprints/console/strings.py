@@ -1,6 +1,7 @@
 """Every string the operator console shows, sent to the page as a JSON data block."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 # Keys are what console.js looks up; values are whole sentences for translators.
 STRINGS = {
@@ -34,9 +35,9 @@ STRINGS = {
     "search_results": _l("Search results"),
     "search_clear": _l("Clear the search"),
     "search_empty": _l("No conversation matches your search."),
-    "tab_waiting": _l("Waiting"),
-    "tab_open": _l("Open"),
-    "tab_closed": _l("Closed"),
+    "tab_waiting": _lp("queue tab", "Waiting"),
+    "tab_open": _lp("queue tab", "Open"),
+    "tab_closed": _lp("queue tab", "Closed"),
     "empty_waiting": _l("Nobody is waiting for an answer."),
     "empty_open": _l("No open conversations."),
     "empty_closed": _l("No closed conversations."),
@@ -50,9 +51,9 @@ STRINGS = {
     "select_conversation": _l("Choose a conversation from the queue to read and answer it."),
     "back_to_queue": _l("Back to the queue"),
     "visitor_language": _l("Visitor's language: %(language)s"),
-    "status_open": _l("Open"),
+    "status_open": _lp("conversation status", "Open"),
     "status_waiting": _l("Waiting for an answer"),
-    "status_closed": _l("Closed"),
+    "status_closed": _lp("conversation status", "Closed"),
     "assign_to_me": _l("Assign to me"),
     "assign_to_label": _l("Assign to another operator"),
     "assign_choose": _l("Assign to…"),

@@ -81,6 +81,11 @@
     try { return new Intl.NumberFormat(locale).format(n); } catch (e) { return String(n); }
   }
 
+  function formatSeconds(n) {
+    try { return new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "long" }).format(n); }
+    catch (e) { return formatNumber(n) + " s"; }
+  }
+
   function formatWhen(iso) {
     var date = new Date(iso);
     if (isNaN(date)) return "";
@@ -761,7 +766,7 @@
   function errorText(error) {
     error = error || {};
     var key = "error_" + error.code;
-    if (error.code === "rate_limited") return t(key, { time: formatNumber(error.retry_after || 1) + " s" });
+    if (error.code === "rate_limited") return t(key, { time: formatSeconds(error.retry_after || 1) });
     if (strings[key]) return t(key, { max: formatNumber(maxLength) });
     return error.message || t("error_unknown");
   }
