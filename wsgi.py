@@ -1,7 +1,9 @@
 """Production entry point: monkey-patch for the async mode first, then build the app.
 
-    python wsgi.py                                     # eventlet (default), HOST/PORT
-    CLIPAI_ASYNC_MODE=gevent gunicorn -k gevent -w 1 -b 127.0.0.1:5000 wsgi:app
+    python wsgi.py                                  # eventlet (default): eventlet's own WSGI server, HOST/PORT
+    gunicorn -c deploy/gunicorn.conf.py wsgi:app    # gevent: gunicorn's gevent worker, HOST/PORT
+
+Both stop gracefully on SIGTERM; deploy/README.md runs several of them behind nginx.
 """
 
 import os

@@ -1,18 +1,53 @@
 """gunicorn settings for the gevent async mode: ``gunicorn -c deploy/gunicorn.conf.py wsgi:app``.
 
-Access lines carry the request, status, size and duration — never the client address or agent.
+One worker per process (Socket.IO clients must stay on the process that holds their session);
+run several processes behind nginx to use more cores (deploy/README.md). Access lines carry the
+request, status, size and duration — never the client address or agent.
 """
 
 import os
 
+from gunicorn.workers.ggevent import GeventWorker
+
 raw_env = ["CLIPAI_ASYNC_MODE=gevent"]
-worker_class = "gevent"
 workers = 1  # Socket.IO needs sticky clients; scale out with more processes behind the proxy
 worker_connections = int(os.environ.get("CLIPAI_MAX_CONNECTIONS", "50000"))
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 accesslog = "-"
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
-graceful_timeout = 10
+graceful_timeout = 20  # the app drains events and closes Socket.IO connections well within this
 timeout = 60
 keepalive = 5
+control_socket_disable = True  # several gunicorn processes run side by side; none is steered at runtime
+
+
+class ClipaiGeventWorker(GeventWorker):
+    """gunicorn's gevent worker that closes Socket.IO connections once it stopped accepting.
+
+    Without this, open WebSocket connections keep the worker alive until ``graceful_timeout``
+    and are then cut; clients reconnect either way, but later and without their last acks.
+    """
+
+    closing = None
+
+    def notify(self):
+        super().notify()
+        # After SIGTERM, run() closes the listening sockets before its first notify(): from then
+        # on no new connection arrives, and the ones left can be closed.
+        if not self.alive and self.closing is None:
+            import gevent
+
+            from clipai.serving import close_realtime_connections  # imported after monkey-patching
+
+            self.closing = gevent.spawn(close_realtime_connections, self.wsgi)
+
+
+worker_class = ClipaiGeventWorker
+
+
+def post_worker_init(worker):
+    """Start what ``python wsgi.py`` starts too: the retention purge, gc.freeze, shared presence."""
+    from clipai.serving import start_background_work
+
+    start_background_work(worker.wsgi)

@@ -1,22 +1,39 @@
-"""Database access: one engine per app, short explicit transactions, SQL in the submodules."""
+"""Database access: one engine per app, short explicit transactions, SQL in the submodules.
 
-from contextlib import contextmanager
+Under eventlet or gevent every database wait must let the other green threads run: PostgreSQL
+through psycopg's select-based wait (green once select is monkey-patched), SQLite by running its
+blocking calls (statements, commits with their fsync, busy waits) in the hub's thread pool.
+"""
+
+import sys
+import threading
+from contextlib import contextmanager, nullcontext
 
 from flask import current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 EXTENSION_KEY = "clipai.engine"
+WRITE_LOCK_KEY = "clipai.engine.write_lock"
+GREEN_MODES = ("eventlet", "gevent")
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 
 
-def build_engine(url: str) -> Engine:
+def build_engine(url: str, async_mode: str = "threading") -> Engine:
     """Create the engine; SQLite connections get WAL, FULL sync, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        if async_mode in GREEN_MODES:
+            event.listen(engine, "do_connect", _threaded_sqlite_connector(_thread_pool_runner(async_mode)))
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = {}
+    if url.startswith("postgresql"):
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
+        if async_mode in GREEN_MODES:
+            _make_psycopg_cooperative()
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
 def _configure_sqlite_connection(dbapi_connection, _record):
@@ -39,6 +56,98 @@ def _begin_sqlite_transaction(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+# --- cooperating with eventlet and gevent --------------------------------------------------
+
+
+def _make_psycopg_cooperative():
+    """Use psycopg's select-based wait: monkey-patched ``select`` turns it into a green wait.
+
+    psycopg picks its C wait function (which blocks the whole process) unless it sees gevent's
+    patching; it never sees eventlet's.
+    """
+    from psycopg import waiting
+
+    if _select_is_green():
+        waiting.wait = waiting.wait_select
+
+
+def _select_is_green() -> bool:
+    if "eventlet.patcher" in sys.modules and sys.modules["eventlet.patcher"].is_monkey_patched("select"):
+        return True
+    return "gevent.monkey" in sys.modules and sys.modules["gevent.monkey"].is_module_patched("select")
+
+
+def _thread_pool_runner(async_mode: str):
+    """A function that runs ``call(*args)`` in a native thread while the green thread waits."""
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    import gevent
+
+    return lambda call, *args: gevent.get_hub().threadpool.apply(call, args)
+
+
+def _threaded_sqlite_connector(run_in_thread):
+    def connect(dialect, _record, cargs, cparams):
+        return ThreadedSQLiteConnection(dialect.loaded_dbapi.connect(*cargs, **cparams), run_in_thread)
+
+    return connect
+
+
+class ThreadedSQLiteConnection:
+    """A sqlite3 connection whose blocking calls run in the thread pool (one caller at a time)."""
+
+    def __init__(self, raw, run_in_thread):
+        object.__setattr__(self, "_raw", raw)
+        object.__setattr__(self, "_run", run_in_thread)
+
+    def cursor(self):
+        return ThreadedSQLiteCursor(self._raw.cursor(), self._run)
+
+    def commit(self):
+        self._run(self._raw.commit)
+
+    def rollback(self):
+        self._run(self._raw.rollback)
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._raw, name, value)
+
+
+class ThreadedSQLiteCursor:
+    """A sqlite3 cursor whose statements and bulk fetches run in the thread pool."""
+
+    def __init__(self, raw, run_in_thread):
+        self._raw, self._run = raw, run_in_thread
+
+    def execute(self, *args):
+        self._run(self._raw.execute, *args)
+        return self
+
+    def executemany(self, *args):
+        self._run(self._raw.executemany, *args)
+        return self
+
+    def fetchall(self):
+        return self._run(self._raw.fetchall)
+
+    def fetchmany(self, *args):
+        return self._run(self._raw.fetchmany, *args)
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+# --- what the services use -----------------------------------------------------------------
+
+
 def engine() -> Engine:
     """Return the current app's engine."""
     return current_app.extensions[EXTENSION_KEY]
@@ -47,7 +156,7 @@ def engine() -> Engine:
 @contextmanager
 def transaction():
     """Yield a connection inside a write transaction that commits on success."""
-    with engine().connect() as connection:
+    with current_app.extensions[WRITE_LOCK_KEY], engine().connect() as connection:
         connection = connection.execution_options(clipai_write=True)
         with connection.begin():
             yield connection
@@ -61,4 +170,8 @@ def reading():
 
 
 def init_app(app):
-    app.extensions[EXTENSION_KEY] = build_engine(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    app.extensions[EXTENSION_KEY] = build_engine(url, app.config["ASYNC_MODE"])
+    # SQLite has one writer at a time: writers of this process queue here (a green wait) rather
+    # than in SQLite's busy handler, which would sleep while holding a pool thread.
+    app.extensions[WRITE_LOCK_KEY] = threading.RLock() if url.startswith("sqlite") else nullcontext()

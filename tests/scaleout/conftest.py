@@ -1,0 +1,266 @@
+"""Fixtures for several real processes serving one site: PostgreSQL, Redis, clients, nginx.
+
+Everything runs on 127.0.0.1; every wait is bounded (``WAIT``) and every loop counted. With
+``CI=true`` a missing PostgreSQL, Redis or nginx fails the test instead of skipping it.
+"""
+
+import os
+import queue
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+import socketio
+from sqlalchemy import create_engine, text
+
+from clipai import create_app
+from clipai.services import accounts
+
+IN_CI = os.environ.get("CI") == "true"
+WAIT = 15  # seconds: an upper bound for a loaded 2-core machine, never a measured timing
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def missing(what: str, error=None):
+    """Fail under CI, skip elsewhere."""
+    message = f"{what} is not available: {error}" if error else f"{what} is not available"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def eventually(condition, timeout: float = WAIT, step: float = 0.05):
+    """Poll ``condition`` until it is truthy (return its value) or ``timeout`` passes (return it falsy)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- PostgreSQL and Redis --------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_url():
+    """A freshly created PostgreSQL database, dropped (with its connections) afterwards."""
+    name = f"clipai_scaleout_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        missing("PostgreSQL on 127.0.0.1:5432", error)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def postgres_session(url: str) -> psycopg.Connection:
+    """A plain psycopg connection to the test database (the test's own, never terminated by it)."""
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def terminate_server_connections(session: psycopg.Connection, url: str) -> int:
+    """Cut every other connection to the database, as a PostgreSQL restart would."""
+    database = url.rsplit("/", 1)[1]
+    rows = session.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        (database,),
+    ).fetchall()
+    return len(rows)
+
+
+@pytest.fixture
+def shared_redis():
+    """The machine's Redis on 6379 (tests use their own key prefix and channel)."""
+    client = redis.Redis.from_url(SHARED_REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as error:
+        missing("Redis on 127.0.0.1:6379", error)
+    yield SHARED_REDIS_URL
+    client.close()
+
+
+class OwnRedis:
+    """A redis-server of this test on a free loopback port, to stop and start at will."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        assert eventually(lambda: self._answers(client)), "redis-server did not start"
+        client.close()
+        return self
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return client.ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(WAIT)
+        self.process = None
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A private redis-server (not started yet): ``own_redis.start()`` / ``own_redis.stop()``."""
+    if shutil.which("redis-server") is None:
+        missing("redis-server")
+    server = OwnRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def key_prefix():
+    """A Redis key prefix (and Socket.IO channel prefix) unique to the test."""
+    return f"clipai-scaleout-{secrets.token_hex(4)}"
+
+
+# --- accounts and clients --------------------------------------------------------------------
+
+
+def operator_token(database_url: str, username: str = "olga.k", alias: str = "Olga") -> str:
+    """Create an operator account in that database and return a bearer token for it."""
+    app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
+    try:
+        with app.app_context():
+            user = accounts.create_user(username, "a-long-password", ["operator"], alias=alias)
+            token, _ = accounts.issue_token(user)
+    finally:
+        app.extensions["clipai.engine"].dispose()
+    return token
+
+
+class Peer:
+    """A Socket.IO client on one namespace that keeps every event it receives, in order."""
+
+    def __init__(self, url, namespace, auth=None, transports=("websocket",), http_session=None):
+        self.namespace = namespace
+        self.events = queue.Queue()
+        self.sio = socketio.Client(reconnection=False, http_session=http_session)
+        self.sio.on("*", self._record, namespace=namespace)
+        self.sio.on("disconnect", lambda *_: self.events.put(("__disconnect__", None)), namespace=namespace)
+        self.sio.connect(url, namespaces=[namespace], transports=list(transports), auth=auth, wait_timeout=WAIT)
+
+    def _record(self, event, *args):
+        self.events.put((event, args[0] if args else None))
+
+    def call(self, event, payload=None):
+        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace, timeout=WAIT)
+
+    def emit_recorded(self, event, payload):
+        """Emit without waiting; the ack arrives in the event queue as ``("__ack__", ack)``."""
+        self.sio.emit(event, payload, namespace=self.namespace,
+                      callback=lambda ack=None: self.events.put(("__ack__", ack)))
+
+    def next_event(self, name, timeout: float = WAIT):
+        """Wait for the next ``name`` event; the events before it are returned too."""
+        skipped, deadline = [], time.monotonic() + timeout
+        while True:
+            event, payload = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if event == name:
+                return payload, skipped
+            skipped.append((event, payload))
+
+    def next_matching(self, name, predicate, timeout: float = WAIT):
+        """Wait for a ``name`` event whose payload satisfies ``predicate``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            payload, _ = self.next_event(name, timeout=max(0.01, deadline - time.monotonic()))
+            if predicate(payload):
+                return payload
+
+    def close(self):
+        if self.sio.connected:
+            self.sio.disconnect()
+        websocket = getattr(self.sio.eio, "ws", None)
+        if websocket is not None:
+            websocket.shutdown()
+        http = getattr(self.sio.eio, "http", None)
+        if http is not None:
+            http.close()
+
+
+@pytest.fixture
+def peers():
+    """Build Socket.IO clients that are closed after the test: ``peers(url, "/chat", auth=...)``."""
+    made = []
+
+    def make(*args, **kwargs):
+        peer = Peer(*args, **kwargs)
+        made.append(peer)
+        return peer
+
+    yield make
+    for peer in made:
+        peer.close()
+
+
+def say(peer, text, client_msg_id=None):
+    return peer.call("message", {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex})
+
+
+def reply(peer, conversation_id, text, client_msg_id=None):
+    return peer.call("message", {"conversation_id": conversation_id, "text": text,
+                                 "client_msg_id": client_msg_id or uuid.uuid4().hex})
+
+
+def scaleout_settings(key_prefix: str, message_queue: str, limiter_storage: str | None = None, **extra) -> dict:
+    """Settings several processes of one site share (the live_server fixture adds the rest)."""
+    return {
+        "MESSAGE_QUEUE": message_queue,
+        "RATELIMIT_STORAGE_URI": limiter_storage or message_queue,
+        "RATELIMIT_KEY_PREFIX": key_prefix,
+        **extra,
+    }
+
+
+@pytest.fixture
+def kit():
+    """The helpers above, for test modules (``--import-mode=importlib`` cannot import conftest)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        WAIT=WAIT, PROJECT_ROOT=PROJECT_ROOT, eventually=eventually, free_port=free_port, missing=missing,
+        operator_token=operator_token, say=say, reply=reply,
+        settings=scaleout_settings, postgres_session=postgres_session,
+        terminate_server_connections=terminate_server_connections,
+    )
