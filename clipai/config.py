@@ -27,6 +27,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
 
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # request bodies; the largest policy draft (6 × 100,000 characters) fits
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_KEY_PREFIX = "clipai"
     RATELIMIT_HEADERS_ENABLED = False  # Retry-After is set on 429 answers only

@@ -4,6 +4,7 @@ import logging
 import time
 
 from flask import jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -37,6 +38,16 @@ CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply for the parser is an ordinary parse error (400)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:  # "[[[[…" thousands deep: not a ValueError, so it would be a 500
+            raise ValueError("JSON nested too deeply") from None
 
 
 class APIError(Exception):
@@ -89,6 +100,7 @@ def handle_unexpected(error: Exception):
 
 
 def init_app(app):
+    app.json = BoundedJSONProvider(app)
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -17,8 +17,32 @@ def _limit_key() -> str:
     return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{hashed_client_address()}"
 
 
+LIFECYCLE_EVENTS = frozenset({"connect", "disconnect", "connect_error"})
+
+
+class ClientEventGuardSocketIO(SocketIO):
+    """Flask-SocketIO that drops client events named like lifecycle events, or not named by a string.
+
+    python-socketio hands an EVENT packet named ``disconnect`` to ``Namespace.on_disconnect`` (and
+    ``connect`` to ``on_connect``): a client could make the server forget its session while the
+    socket stayed connected and in its rooms, so revoking the token no longer reached it.
+    """
+
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        handle_event = self.server._handle_event
+
+        def handle_client_event(eio_sid, namespace, id, data):
+            name = data[0] if isinstance(data, list) and data else None
+            if not isinstance(name, str) or name in LIFECYCLE_EVENTS:
+                return None
+            return handle_event(eio_sid, namespace, id, data)
+
+        self.server._handle_event = handle_client_event
+
+
 babel = Babel()
-socketio = SocketIO()
+socketio = ClientEventGuardSocketIO()
 limiter = Limiter(
     key_func=_limit_key,
     default_limits=[_default_http_limit],

@@ -5,11 +5,14 @@ import hmac
 import ipaddress
 import logging
 import time
+import traceback
+from pathlib import Path
 
 from flask import current_app, request
 from flask.sessions import SessionInterface
 
 log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -108,7 +111,52 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class ClientGarbageLogFilter(logging.Filter):
+    """Log a malformed Socket.IO packet as one short warning, at most ``per_minute`` times a minute.
+
+    python-engineio logs every packet it cannot decode with a full traceback at ERROR level, so a
+    client sending garbage could fill the log. Errors that pass through our own code keep their
+    traceback: those are bugs, not garbage.
+    """
+
+    OWN_CODE = (str(PROJECT_ROOT / "clipai"), str(PROJECT_ROOT / "blueprints"))
+
+    def __init__(self, per_minute: int = 10):
+        super().__init__()
+        self.per_minute, self.window, self.logged, self.suppressed = per_minute, 0, 0, 0
+
+    def filter(self, record) -> bool:
+        if not record.exc_info or not record.getMessage().endswith("handler error") or self._through_own_code(record):
+            return True
+        window = int(time.monotonic() // 60)
+        if window != self.window:
+            self.window, self.logged = window, 0
+        if self.logged >= self.per_minute:
+            self.suppressed += 1
+            return False
+        self.logged += 1
+        error = record.exc_info[1]
+        record.msg, record.args = "socket.io: ignored a malformed packet (%s)%s", (
+            type(error).__name__, f"; {self.suppressed} more were not logged" if self.suppressed else "")
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        self.suppressed = 0
+        return True
+
+    def _through_own_code(self, record) -> bool:
+        frames = traceback.extract_tb(record.exc_info[2])
+        return any(frame.filename.startswith(self.OWN_CODE) for frame in frames)
+
+
+def quiet_client_garbage(logger_name: str = "engineio.server") -> None:
+    """Install :class:`ClientGarbageLogFilter` on the engine.io logger once per process."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(item, ClientGarbageLogFilter) for item in logger.filters):
+        logger.addFilter(ClientGarbageLogFilter())
+
+
 def init_app(app):
     app.session_interface = NullSessionInterface()
     app.after_request(add_security_headers)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    quiet_client_garbage()

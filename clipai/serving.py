@@ -203,6 +203,7 @@ def _serve_eventlet(app, host, port):
         max_size=int(app.config.get("MAX_CONNECTIONS", 50000)),
         keepalive=True,
         socket_timeout=app.config.get("SOCKET_TIMEOUT_SECONDS", 120),
+        debug=False,  # never send a traceback to a client
     )
 
 

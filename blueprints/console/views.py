@@ -1,5 +1,8 @@
 """The operator console page and its token API (no cookies: bearer tokens only)."""
 
+import hashlib
+import hmac
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
@@ -31,9 +34,17 @@ def _login_limits() -> str:
     return current_app.config["LOGIN_LIMITS"]
 
 
+def _login_user_key() -> str:
+    """Limit sign-ins per account name without keeping the name typed (it may be a misplaced password)."""
+    config = current_app.config
+    typed = _posted_username().encode("utf-8", "surrogatepass")
+    digest = hmac.new(config["SECRET_KEY"].encode(), b"login-user:" + typed, hashlib.sha256).hexdigest()[:32]
+    return f"{config['RATELIMIT_KEY_PREFIX']}:login-user:{digest}"
+
+
 @bp.post("/api/auth/token")
 @limiter.limit(_login_limits)
-@limiter.limit(_login_limits, key_func=lambda: f"{current_app.config['RATELIMIT_KEY_PREFIX']}:login-user:{_posted_username()}")
+@limiter.limit(_login_limits, key_func=_login_user_key)
 def create_token():
     """Exchange a username and password for a bearer token."""
     body = request.get_json(silent=True)

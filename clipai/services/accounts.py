@@ -15,22 +15,29 @@ from clipai.storage import users as user_store
 from clipai.storage.users import User
 
 ROLES = ("operator", "maintainer")
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+MAX_USERNAME_LENGTH = 64
 MIN_PASSWORD_LENGTH = 10
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Checked when the username is unknown, so both refusals cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def validate_new_account(username: str, password: str, roles) -> None:
-    if not USERNAME.match(username or ""):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):  # fullmatch: "$" lets "admin\n" in
         raise ServiceError("invalid_username", _l("Usernames use 1–64 lowercase letters, digits, dots, dashes or underscores."))
     validate_password(password)
     if not roles or any(role not in ROLES for role in roles):
         raise ServiceError("invalid_roles", _l("Roles must be operator, maintainer or both."))
 
 
+def _hashable_text(value) -> bool:
+    """A string that can be encoded for hashing and storage (no lone surrogates)."""
+    return isinstance(value, str) and not _SURROGATE.search(value)
+
+
 def validate_password(password: str) -> None:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+    if not _hashable_text(password) or len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError("weak_password", _l("Passwords need at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
 
 
@@ -64,10 +71,11 @@ def ensure_first_admin() -> str | None:
 
 def authenticate(username: str, password: str) -> User | None:
     """Return the enabled account for these credentials, or None (same cost either way)."""
+    lookup = _hashable_text(username) and len(username) <= MAX_USERNAME_LENGTH
     with storage.reading() as conn:
-        found = user_store.user_and_password_hash(conn, username) if isinstance(username, str) else None
+        found = user_store.user_and_password_hash(conn, username) if lookup else None
     password_hash = found[1] if found else _DUMMY_HASH
-    valid = check_password_hash(password_hash, password if isinstance(password, str) else "")
+    valid = check_password_hash(password_hash, password if _hashable_text(password) else "")
     if not found or not valid or found[0].disabled:
         return None
     return found[0]
@@ -91,9 +99,21 @@ def user_for_token(token) -> User | None:
         return user_store.user_for_token(conn, hash_token(token), clock.now())
 
 
-def revoke_token(token: str) -> bool:
+def revoke_token(token) -> bool:
+    """Delete the token; True only when it was valid, so an expired one is refused like a wrong one.
+
+    Live sockets of the account are told (``tokens_revoked``): a console socket must not keep
+    hearing visitors after its token was signed out.
+    """
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return False
+    token_hash = hash_token(token)
     with storage.transaction() as conn:
-        return bool(user_store.delete_token(conn, hash_token(token)))
+        user = user_store.user_for_token(conn, token_hash, clock.now())
+        user_store.delete_token(conn, token_hash)
+    if user is not None:
+        signals.tokens_revoked.send(current_app._get_current_object(), user_id=user.id, token_hash=token_hash)
+    return user is not None
 
 
 def _require_user(conn, username: str) -> User:

@@ -28,6 +28,10 @@ MAX_TEXT_LENGTH = 100_000
 MAX_SUMMARY_LENGTH = 2_000
 RENDER_CACHE_KEY = "clipai.policy.rendered"
 RENDER_CACHE_VERSIONS = 64
+# Lone surrogates cannot be encoded; control characters (other than tab and newlines) have no place
+# in a legal text that can never be corrected once published.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNREADABLE_TEXT = _l("That message could not be read. Please remove unusual characters and try again.")
 
 
 # --- instants and the canonical form ---------------------------------------------------------
@@ -46,7 +50,10 @@ def parse_instant(value) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     else:
         raise ValueError("not an ISO 8601 instant")
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is after the last representable instant
+        raise ValueError("instant out of range") from None
 
 
 def canonical_content(version: PolicyVersion) -> bytes:
@@ -186,6 +193,8 @@ def _clean_texts(texts, controlling_locale: str, errors: list) -> dict[str, str]
             errors.append(FieldError(field, "unknown_locale", _l("This language is not offered on the site.")))
         elif not isinstance(text, str) or not text.strip():
             errors.append(FieldError(field, "empty_text", _l("This text is empty.")))
+        elif _UNSTORABLE.search(text):
+            errors.append(FieldError(field, "invalid_characters", UNREADABLE_TEXT))
         elif len(text) > MAX_TEXT_LENGTH:
             errors.append(FieldError(field, "text_too_long",
                                      _l("A text may have at most %(count)d characters.", count=MAX_TEXT_LENGTH)))
@@ -204,6 +213,8 @@ def _clean_summary(summary, errors: list) -> str:
     if len(summary) > MAX_SUMMARY_LENGTH:
         errors.append(FieldError("summary", "summary_too_long",
                                  _l("The summary may have at most %(count)d characters.", count=MAX_SUMMARY_LENGTH)))
+    elif _UNSTORABLE.search(summary):
+        errors.append(FieldError("summary", "invalid_characters", UNREADABLE_TEXT))
     return " ".join(summary.split())
 
 
@@ -355,6 +366,8 @@ def preview_html(source) -> str:
         raise ServiceError("invalid_markdown", _l("Send the Markdown text as a string."))
     if len(source) > MAX_TEXT_LENGTH:
         raise ServiceError("text_too_long", _l("A text may have at most %(count)d characters.", count=MAX_TEXT_LENGTH))
+    if _UNSTORABLE.search(source):
+        raise ServiceError("invalid_characters", UNREADABLE_TEXT)
     return markdown.to_html(source)
 
 

@@ -4,19 +4,26 @@ Loaded by the conftest files of both folders (see ``load``); tests reach it thro
 """
 
 import json
+import os
 import queue
+import select
 import socket
 import sqlite3
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import socketio
 import websocket
 
 from clipai import create_app
+from clipai.security import hash_token
 from clipai.services import accounts
 
+TIMED_OUT = "<timed out>"
 WAIT = 10  # seconds: an upper bound for a loaded 2-core machine, never a measured timing
 
 
@@ -34,8 +41,8 @@ class Peer:
     """A python-socketio client on one namespace that keeps every event it receives, in order."""
 
     def __init__(self, url, namespace, auth=None, transports=("websocket",), headers=None, reconnection=False,
-                 connect=True):
-        self.url, self.namespace, self.auth = url, namespace, auth
+                 connect=True, wait=WAIT):
+        self.url, self.namespace, self.auth, self.wait = url, namespace, auth, wait
         self.transports, self.headers = list(transports), dict(headers or {})
         self.events = queue.Queue()
         self.connect_errors = []
@@ -45,12 +52,26 @@ class Peer:
         self.sio.on("connect", lambda: self.events.put(("__connect__", None)), namespace=namespace)
         self.sio.on("disconnect", lambda *_: self.events.put(("__disconnect__", None)), namespace=namespace)
         self.sio.on("connect_error", self.connect_errors.append, namespace=namespace)
+        self.websockets = []
+        self._remember_websockets()
         if connect:
             self.connect()
 
+    def _remember_websockets(self):
+        """Keep every WebSocket the client opens: after a ping timeout it drops one without closing it."""
+        connect_websocket = self.sio.eio._connect_websocket
+
+        def remembering(*args, **kwargs):
+            result = connect_websocket(*args, **kwargs)
+            if getattr(self.sio.eio, "ws", None) is not None:
+                self.websockets.append(self.sio.eio.ws)
+            return result
+
+        self.sio.eio._connect_websocket = remembering
+
     def connect(self):
         self.sio.connect(self.url, namespaces=[self.namespace], transports=self.transports, auth=self.auth,
-                         headers=self.headers, wait_timeout=WAIT)
+                         headers=self.headers, wait_timeout=self.wait)
         return self
 
     def _record(self, event, *args):
@@ -99,12 +120,12 @@ class Peer:
         except Exception:  # the server may already be gone
             pass
         # After a server-side cut the client library can leave its sockets open: close them here.
-        ws = getattr(self.sio.eio, "ws", None)
-        if ws is not None:
-            try:
-                ws.shutdown()
-            except Exception:
-                pass
+        for ws in [*self.websockets, getattr(self.sio.eio, "ws", None)]:
+            if ws is not None:
+                try:
+                    ws.shutdown()
+                except Exception:
+                    pass
         http = getattr(self.sio.eio, "http", None)
         if http is not None:
             http.close()
@@ -127,30 +148,55 @@ class RawSocket:
         else:
             self.ws.send(frame)
 
-    def recv(self, timeout=WAIT):
-        """The next frame other than a ping (pings are answered), or None when the socket closed."""
-        self.ws.settimeout(timeout)
+    def recv(self, timeout=WAIT, answer_pings=True):
+        """The next frame other than a ping (pings are answered unless told otherwise); None when the
+        socket closed, ``TIMED_OUT`` when nothing else came within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
         while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return TIMED_OUT
+            self.ws.settimeout(remaining)
             try:
                 frame = self.ws.recv()
-            except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+            except websocket.WebSocketTimeoutException:
+                return TIMED_OUT
+            except (websocket.WebSocketException, ConnectionError, OSError):
                 return None
             if frame == "":
                 return None
             if frame == "2":
-                self.ws.send("3")
+                if answer_pings:
+                    self.ws.send("3")
                 continue
             return frame
 
-    def open_namespace(self, namespace, auth=None):
-        self.send(f"40{namespace}," + json.dumps(auth or {}))
-        return self.recv()
+    def closed_by_server(self, timeout=WAIT) -> bool:
+        """Read, answering nothing, until the server closes the socket (True) or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.recv(timeout=max(0.05, deadline - time.monotonic()), answer_pings=False) is None:
+                return True
+        return False
+
+    def open_namespace(self, namespace, auth=None, raw_auth=None):
+        """Send a CONNECT for ``namespace``; return the server's CONNECT or CONNECT_ERROR answer.
+
+        ``raw_auth`` is sent as it is, instead of ``auth`` as JSON. Events the server emits from its
+        connect handler can arrive before that answer; they are skipped.
+        """
+        self.send(f"40{namespace}," + (raw_auth if raw_auth is not None else json.dumps(auth or {})))
+        while True:
+            frame = self.recv()
+            if frame is None or frame == TIMED_OUT or frame.startswith((f"40{namespace},", f"44{namespace},")):
+                return frame
 
     def close(self):
         try:
             self.ws.close(timeout=1)
         except Exception:
             pass
+        self.ws.shutdown()  # close() leaves the socket open when the server hung up first
 
 
 def app_for(database_url: str):
@@ -167,6 +213,11 @@ def create_account(database_url, username, roles=("operator",), alias=None, pass
         token, _ = accounts.issue_token(user)
     app.extensions["clipai.engine"].dispose()
     return password, token
+
+
+def hash_of(token: str) -> str:
+    """The form in which the server stores a token."""
+    return hash_token(token)
 
 
 def database_path(database_url: str) -> Path:
@@ -194,3 +245,90 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class GapProxy:
+    """A loopback TCP proxy whose network can be cut: while cut, no byte passes either way and new
+    connections are dropped, as when a visitor's Wi-Fi goes away without closing anything."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.cut = threading.Event()
+        self.closed = threading.Event()
+        self.sockets = []
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self):
+        while not self.closed.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                continue
+            if self.cut.is_set():
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                thread = threading.Thread(target=self._pump, args=(source, target), daemon=True)
+                self.threads.append(thread)
+                thread.start()
+
+    def _pump(self, source, target):
+        try:
+            while not self.closed.is_set():
+                readable, _, _ = select.select([source], [], [], 0.1)
+                if not readable or self.cut.is_set():
+                    continue  # while cut, bytes wait in the kernel as if the network dropped them
+                data = source.recv(65536)
+                if not data:
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.closed.set()
+        for thread in self.threads:
+            thread.join(2)
+        for sock in (self.listener, *self.sockets):
+            sock.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@contextmanager
+def chromium_browser():
+    """Launch Debian's Chromium with Playwright; skip without it, but fail under CI."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
