@@ -6,6 +6,7 @@ stops working at its next event; all operators see every conversation.
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 
 from flask import current_app, request
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, emit, join_room
 from sqlalchemy.exc import SQLAlchemyError
 
-from clipai import ratelimit
+from clipai import clock, ratelimit
 from clipai.extensions import socketio
 from clipai.i18n import match_locale, select_locale
 from clipai.realtime import ConnectionRefused, ack_error, ack_ok
@@ -41,6 +42,7 @@ class OperatorSocket:
     user: User
     token: str
     locale: str
+    expires_at: datetime
 
 
 def operator_event(method):
@@ -98,7 +100,8 @@ class ConsoleNamespace(Namespace):
                 user = self._sign_in(auth.get("token"))
             except ServiceError as error:
                 raise ConnectionRefused(error.code, error.message, **error.details) from None
-        self.sockets[request.sid] = OperatorSocket(user, auth.get("token"), locale)
+        token = auth.get("token")
+        self.sockets[request.sid] = OperatorSocket(user, token, locale, accounts.token_expires_at(token))
         join_room(OPERATORS_ROOM)
         if not presence.set_status(request.sid, user, "online"):  # when it changed, everyone was told
             emit("presence", {"operators": presence.operators()})
@@ -136,6 +139,14 @@ class ConsoleNamespace(Namespace):
             socketio.server.disconnect(sid, namespace=self.namespace)
 
         socketio.start_background_task(disconnect)
+
+    def drop_expired(self):
+        """Close the sockets whose token expired, before anything more is broadcast to them."""
+        now = clock.now()
+        for sid in [sid for sid, session in self.sockets.items() if session.expires_at <= now]:
+            self.sockets.pop(sid, None)
+            socketio.server.leave_room(sid, OPERATORS_ROOM, namespace=self.namespace)
+            socketio.server.disconnect(sid, namespace=self.namespace)
 
     def disconnect_user(self, user_id: int):
         """Close every socket of that account in this process (its tokens were revoked)."""

@@ -1,5 +1,7 @@
 """Register the /console namespace and relay the conversation services' signals to operators."""
 
+from flask import current_app
+
 from clipai import signals
 from clipai.extensions import socketio
 from clipai.realtime import sender_sid
@@ -16,6 +18,9 @@ def _active(app) -> ConsoleNamespace | None:
 
 
 def _to_operators(event: str, payload: dict, skip_sid=None):
+    namespace = _active(current_app)
+    if namespace:
+        namespace.drop_expired()
     socketio.emit(event, payload, to=OPERATORS_ROOM, namespace=NAMESPACE, skip_sid=skip_sid)
 
 

@@ -99,6 +99,12 @@ def user_for_token(token) -> User | None:
         return user_store.user_for_token(conn, hash_token(token), clock.now())
 
 
+def token_expires_at(token: str):
+    """Return when a stored token expires, or None for an unknown one."""
+    with storage.reading() as conn:
+        return user_store.token_expires_at(conn, hash_token(token))
+
+
 def revoke_token(token) -> bool:
     """Delete the token; True only when it was valid, so an expired one is refused like a wrong one.
 

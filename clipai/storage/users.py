@@ -104,6 +104,10 @@ def user_for_token(conn, token_hash: str, now: datetime) -> User | None:
     return _user(row)
 
 
+def token_expires_at(conn, token_hash: str) -> datetime | None:
+    return conn.execute(select(auth_tokens.c.expires_at).where(auth_tokens.c.token_hash == token_hash)).scalar()
+
+
 def delete_token(conn, token_hash: str) -> int:
     return conn.execute(delete(auth_tokens).where(auth_tokens.c.token_hash == token_hash)).rowcount
 

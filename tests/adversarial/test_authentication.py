@@ -316,11 +316,6 @@ def test_signing_out_stops_the_console_socket_of_that_token_from_hearing_visitor
     assert [item["name"] for item in heard] == []
 
 
-@pytest.mark.xfail(strict=True, reason="A console socket checks its token only when it sends an event; relays in "
-                   "blueprints/console/relays.py broadcast to the operators room regardless, so a socket whose token "
-                   "expired keeps hearing every visitor message. Fix in blueprints/console/ (events.py/relays.py): "
-                   "sweep sessions periodically (e.g. every minute) and disconnect those whose token no longer "
-                   "validates, or disconnect at the token's expires_at.")
 def test_an_expired_token_stops_the_console_socket_from_hearing_visitors(app, socket_client, make_token, clock):
     _, token = make_token(roles=("operator",))
     operator = socket_client(CONSOLE, auth={"token": token})
