@@ -76,17 +76,9 @@
 
   /* ---------- strings and formatting ---------- */
 
-  function t(key, values) {
-    var text = strings[key] || key;
-    if (!values) return text;
-    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
+  var t = ClipAI.translator(strings);
 
-  function formatNumber(n) {
-    try { return new Intl.NumberFormat(locale).format(n); } catch (e) { return String(n); }
-  }
+  function formatNumber(n) { return ClipAI.formatNumber(locale, n); }
 
   function formatDate(date) {
     try { return new Intl.DateTimeFormat(locale, { dateStyle: "long" }).format(date); }
@@ -105,14 +97,7 @@
     return formatNumber(minutes) + ":" + (rest < 10 ? formatNumber(0) : "") + formatNumber(rest);
   }
 
-  function newClientMessageId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
+  var newClientMessageId = ClipAI.newClientMessageId;
 
   function visibleLength(text) {
     // The server counts code points after NFC normalisation; so do we.

@@ -69,17 +69,9 @@
 
   /* ---------- strings and formatting ---------- */
 
-  function t(key, values) {
-    var text = strings[key] || key;
-    if (!values) return text;
-    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
+  var t = ClipAI.translator(strings);
 
-  function formatNumber(n) {
-    try { return new Intl.NumberFormat(locale).format(n); } catch (e) { return String(n); }
-  }
+  function formatNumber(n) { return ClipAI.formatNumber(locale, n); }
 
   function formatSeconds(n) {
     try { return new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "long" }).format(n); }
@@ -102,14 +94,7 @@
     } catch (e) { return code; }
   }
 
-  function newClientMessageId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
+  var newClientMessageId = ClipAI.newClientMessageId;
 
   function make(tag, className, text) {
     var node = document.createElement(tag);
@@ -279,12 +264,26 @@
     socket.on("presence", onPresenceEvent);
   }
 
-  function emit(event, payload) {
+  /* Resolve true once the socket is connected (at once if it is), false after the ack timeout. */
+  function whenConnected() {
+    var socket = state.socket;
+    if (!socket) return Promise.resolve(false);
+    if (socket.connected) return Promise.resolve(true);
     return new Promise(function (resolve) {
-      if (!state.socket || !state.socket.connected) {
-        resolve({ ok: false, error: { code: "unavailable" } });
-        return;
-      }
+      var timer = setTimeout(function () { socket.off("connect", connected); resolve(false); }, ACK_TIMEOUT_MS);
+      function connected() { clearTimeout(timer); resolve(true); }
+      socket.once("connect", connected);
+    });
+  }
+
+  function emit(event, payload) {
+    return whenConnected().then(function (connected) {
+      return connected ? emitConnected(event, payload) : { ok: false, error: { code: "unavailable" } };
+    });
+  }
+
+  function emitConnected(event, payload) {
+    return new Promise(function (resolve) {
       state.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, function (err, ack) {
         if (err || !ack) { resolve({ ok: false, error: { code: "timeout" } }); return; }
         if (!ack.ok && ack.error && ack.error.code === "unauthorized") sessionExpired();
