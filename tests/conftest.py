@@ -202,6 +202,16 @@ def server_environment(database_url: str, async_mode: str, port: int, extra: dic
     return env
 
 
+def _live_server(async_mode, settings, database_url, port, tmp_path) -> LiveServer:
+    env = server_environment(database_url, async_mode, port, settings)
+    if async_mode == "gevent":
+        env["CLIPAI_ASYNC_MODE"] = "gevent"
+        command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
+    else:
+        command = [sys.executable, "wsgi.py"]
+    return LiveServer(port=port, env=env, log_path=tmp_path / f"server-{port}.log", command=command)
+
+
 @pytest.fixture
 def live_server(tmp_path):
     """Start real servers: ``live_server(async_mode="eventlet", settings={...})``.
@@ -217,17 +227,62 @@ def live_server(tmp_path):
         setup_app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
         migrations.upgrade(setup_app.extensions["clipai.engine"])
         setup_app.extensions["clipai.engine"].dispose()
-        port = port or free_port()
-        env = server_environment(database_url, async_mode, port, settings)
-        if async_mode == "gevent":
-            env["CLIPAI_ASYNC_MODE"] = "gevent"
-            command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
-        else:
-            command = [sys.executable, "wsgi.py"]
-        server = LiveServer(port=port, env=env, log_path=tmp_path / f"server-{port}.log", command=command)
-        servers.append(server)
-        return server.start()
+        for attempt in range(3):
+            server = _live_server(async_mode, settings, database_url, port or free_port(), tmp_path)
+            servers.append(server)
+            try:
+                return server.start()
+            except RuntimeError:
+                # Another program may take a free port between our probe and the server's bind.
+                if port or "Address already in use" not in server.log() or attempt == 2:
+                    raise
 
     yield start
     for server in servers:
         server.stop()
+
+
+# --- Debian's Chromium through Playwright ---------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WAIT_MS = 15000  # upper bound for anything the page should show; never a timing assertion
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run (Playwright allows one sync instance per thread).
+
+    Skips without Chromium, but fails instead under CI.
+    """
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(chromium):
+    """Open isolated browser contexts (separate storage, like separate people); closed afterwards."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        context = chromium.new_context(**options)
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

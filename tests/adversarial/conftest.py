@@ -61,10 +61,3 @@ def start_server(live_server, database_url):
     yield start
     for server in started:
         server.kill()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    """Debian's Chromium through Playwright (as tests/browser does); fails instead of skipping under CI."""
-    with live.chromium_browser() as browser:
-        yield browser

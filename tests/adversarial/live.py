@@ -4,7 +4,6 @@ Loaded by the conftest files of both folders (see ``load``); tests reach it thro
 """
 
 import json
-import os
 import queue
 import select
 import socket
@@ -12,10 +11,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import socketio
 import websocket
 
@@ -309,26 +306,3 @@ class GapProxy:
             sock.close()
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@contextmanager
-def chromium_browser():
-    """Launch Debian's Chromium with Playwright; skip without it, but fail under CI."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
