@@ -270,9 +270,17 @@
     if (!socket) return Promise.resolve(false);
     if (socket.connected) return Promise.resolve(true);
     return new Promise(function (resolve) {
-      var timer = setTimeout(function () { socket.off("connect", connected); resolve(false); }, ACK_TIMEOUT_MS);
-      function connected() { clearTimeout(timer); resolve(true); }
-      socket.once("connect", connected);
+      var timer = setTimeout(function () { finish(false); }, ACK_TIMEOUT_MS);
+      function finish(connected) {
+        clearTimeout(timer);
+        socket.off("connect", onConnect);
+        socket.off("connect_error", onRefused);
+        resolve(connected);
+      }
+      function onConnect() { finish(true); }
+      function onRefused(err) { if (err && err.data && err.data.code === "unauthorized") finish(false); }
+      socket.once("connect", onConnect);
+      socket.on("connect_error", onRefused);
     });
   }
 
@@ -756,8 +764,8 @@
       }
       // Nothing typed is lost: the text goes back into the box (or into the draft).
       if (state.currentId === id && !el.reply.value) { el.reply.value = text; onReplyInput(); }
-      else if (!state.drafts[id]) saveDraft(id, text);
-      if (ack.error && ack.error.code === "unauthorized") { saveDraft(id, text); return; }
+      if (!state.drafts[id]) saveDraft(id, text);
+      if (!state.socket || (ack.error && ack.error.code === "unauthorized")) { saveDraft(id, text); return; }
       showAlert(errorText(ack.error));
     });
   }
