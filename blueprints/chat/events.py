@@ -4,6 +4,7 @@ Identity lives here, per socket (``sid``): which conversation a socket belongs t
 token it connected with or from the conversation its first message created, never from a payload.
 """
 
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -56,10 +57,17 @@ class Visit:
         self.typing = False
 
 
+def _text_digest(text) -> str | None:
+    """A digest of a message as sent, to tell a genuine resend from a different message."""
+    if not isinstance(text, str):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class RecentStarts:
     """First messages of the last minutes, so a resend after a lost ack reaches the same conversation.
 
-    Kept in memory only, keyed by the hashed address and the client's message id.
+    Kept in memory only, keyed by the hashed address, the client's message id and the text's digest.
     """
 
     def __init__(self):
@@ -148,10 +156,11 @@ class ChatNamespace(Namespace):
         if state is None:
             return []
         visit.join(state.id, state.locale)  # before reading, so nothing stored meanwhile is lost
-        last_seen = auth.get("last_seen")
-        if not isinstance(last_seen, int) or isinstance(last_seen, bool) or last_seen < 0:
-            return []
-        return conversations.messages_after(state.id, last_seen)
+        try:
+            last_seen = conversations.require_position(auth.get("last_seen"), default=-1)
+        except ServiceError:
+            return []  # a resume without a usable position reads the history instead
+        return conversations.messages_after(state.id, last_seen) if last_seen >= 0 else []
 
     def on_disconnect(self, reason=None):
         visit = self.visits.pop(request.sid, None)
@@ -170,21 +179,22 @@ class ChatNamespace(Namespace):
     def on_message(self, visit: Visit, data):
         data = _payload(data)
         client_msg_id = data.get("client_msg_id")
+        retry_key = (visit.address_key, client_msg_id, _text_digest(data.get("text")))
         if visit.conversation_id is None and isinstance(client_msg_id, str):
-            self._recall_started(visit, client_msg_id)
+            self._recall_started(visit, client_msg_id, retry_key)
         posted = conversations.post_visitor_message(
             visit.conversation_id, data.get("text"), client_msg_id,
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key,
         )
         if posted.token:
-            self._started(visit, posted)
+            self._started(visit, posted, retry_key)
         ack = {"message": conversations.for_visitor(posted.message)}
         block = visit.started.get(posted.message.client_msg_id)
         if block and visit.conversation_id == posted.message.conversation_id:
             ack["conversation"] = block
         return ack_ok(**ack)
 
-    def _started(self, visit: Visit, posted):
+    def _started(self, visit: Visit, posted, retry_key):
         if visit.conversation_id is not None:
             leave_room(conversation_room(visit.conversation_id))
             visit.forget_conversation()
@@ -197,12 +207,15 @@ class ChatNamespace(Namespace):
             "resume_code": posted.resume_code,
         }
         visit.started[posted.message.client_msg_id] = block
-        key = (visit.address_key, posted.message.client_msg_id)
-        self.recent_starts.remember(key, conversation.id, conversation.locale, block)
+        self.recent_starts.remember(retry_key, conversation.id, conversation.locale, block)
 
-    def _recall_started(self, visit: Visit, client_msg_id):
-        """A fresh socket resending a first message whose ack was lost joins that conversation."""
-        found = self.recent_starts.recall((visit.address_key, client_msg_id))
+    def _recall_started(self, visit: Visit, client_msg_id, retry_key):
+        """A fresh socket resending a first message whose ack was lost joins that conversation.
+
+        Only the same id with the same text counts: another person behind the same address who
+        happens to reuse an id must not be handed this conversation.
+        """
+        found = self.recent_starts.recall(retry_key)
         if found:
             conversation_id, locale, block = found
             visit.join(conversation_id, locale)

@@ -1,6 +1,7 @@
 """HTTP caching for policy pages: ETags, 304 answers and max-age bounded by the next switch-over."""
 
 import hashlib
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,12 +9,36 @@ from flask import current_app, make_response, request
 from flask_babel import get_locale
 
 from clipai import clock
+from clipai.services import policy
 from clipai.services.policy import PolicyState, iso
 
 MAX_AGE_CAP_SECONDS = 300
 SALT_KEY = "clipai.policy.etag_salt"
 PAGES_KEY = "clipai.policy.pages"
 PAGES_KEPT = 256
+STATE_KEY = "clipai.policy.versions_read"
+VERSIONS_FRESH_SECONDS = 1.0  # a version published by another process shows within this
+
+
+def current_state() -> PolicyState:
+    """The policy state now, reading the versions at most once a second (always while testing).
+
+    Reading them is most of what ``/privacy`` costs; the rule is still evaluated at this
+    instant, so a switch-over shows at once, and this process's own publications too.
+    """
+    if current_app.testing:
+        return policy.current_state()
+    read = current_app.extensions.get(STATE_KEY)
+    if read is not None and time.monotonic() - read[0] < VERSIONS_FRESH_SECONDS:
+        return policy.state_of(read[1], clock.now())
+    state = policy.current_state()
+    current_app.extensions[STATE_KEY] = (time.monotonic(), state.versions)
+    return state
+
+
+def forget_versions():
+    """A version was published or withdrawn here: read them again at the next request."""
+    current_app.extensions.pop(STATE_KEY, None)
 
 
 def max_age(state: PolicyState) -> int:

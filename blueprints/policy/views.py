@@ -101,7 +101,7 @@ def _text_context(version, state):
 @bp.get("/privacy")
 def current():
     """The version in force, in the visitor's language when it exists."""
-    state = policy.current_state()
+    state = caching.current_state()
     version = state.in_force
     etag = caching.etag_for("current", version.sha256 if version else "none", caching.upcoming_marker(state))
     if version is None:
@@ -310,6 +310,7 @@ def api_publish():
         )
     except ServiceError as error:
         raise _refused(error) from error
+    caching.forget_versions()
     response = jsonify(_version_detail_json(version, policy.current_state()))
     response.headers["Location"] = url_for(".api_version", number=version.number)
     return response, 201

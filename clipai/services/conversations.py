@@ -1,15 +1,18 @@
 """Support conversations: visitors' and operators' messages, states, search and canned replies.
 
-Every write is one short transaction; signals are sent only after it committed, so a message
-is never announced before it is stored, and a failed commit announces nothing.
+Every write is one short transaction; messages that arrive together share one (group commit,
+clipai.services.group_commit), so one fsync serves them all. Signals are sent only after the
+commit, in commit order, so a message is never announced before it is stored, and a failed
+commit announces nothing.
 """
 
 import logging
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
-from datetime import UTC, timedelta
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import LazyString, force_locale, ngettext
@@ -20,6 +23,7 @@ from clipai import clock, ratelimit, signals, storage
 from clipai.security import hash_token
 from clipai.services import accounts, retention
 from clipai.services.errors import ServiceError
+from clipai.services.group_commit import GroupCommit
 from clipai.services.redaction import redact
 from clipai.storage import chat as store
 from clipai.storage.chat import CannedReply, Conversation, ConversationState, Message
@@ -32,6 +36,7 @@ HISTORY_PAGE = 500
 LIST_LIMIT = 200
 SEARCH_LIMIT = 50
 MAX_SEARCH_LENGTH = 100
+MAX_STORED_INTEGER = 2**63 - 1  # the largest id SQLite and PostgreSQL bigint hold
 LIST_FILTERS = {"waiting": ("open", False), "open": ("open", True), "closed": ("closed", None)}
 # Phone numbers written without "+" are read as numbers of the country the language suggests.
 REGION_HINTS = {"en": "US", "ru": "RU", "de": "DE", "es": "ES", "fr": "FR", "ar": "EG"}
@@ -54,12 +59,20 @@ CLOSED = _l("This conversation is closed. Reopen it to reply.")
 NOT_FOUND = _l("That conversation no longer exists.")
 UNKNOWN_TOKEN = _l("This conversation could not be found. It may have been erased.")
 UNAVAILABLE = _l("The chat is unavailable right now. Please try again shortly.")
+GROUP_COMMIT_KEY = "clipai.chat.group_commit"
+PLACEHOLDERS_KEY = "clipai.chat.placeholders"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every C0/C1 control except \t and \n
 _CLIENT_MSG_ID = re.compile(r"[\x21-\x7e]{1,64}")
 _SHORTCUT = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")  # letters and marks that render as nothing
+# Letters and marks that render as nothing: Hangul fillers, braille blank, the grapheme joiner,
+# variation selectors and the Khmer inherent vowels.
+_BLANK_LETTERS = frozenset(
+    "\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 
 
 @dataclass(frozen=True)
@@ -136,7 +149,7 @@ def clean_client_msg_id(client_msg_id) -> str:
 
 def require_id(value) -> int:
     """A positive integer id from an event payload."""
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_STORED_INTEGER:
         raise _invalid()
     return value
 
@@ -145,7 +158,7 @@ def require_position(value, default: int = 0) -> int:
     """A message id to read after (0 means from the start)."""
     if value is None:
         return default
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_STORED_INTEGER:
         raise _invalid()
     return value
 
@@ -200,10 +213,17 @@ def _erase_after(now):
     return now + timedelta(days=int(current_app.config["CHAT_RETENTION_DAYS"]))
 
 
+def _placeholders(locale: str) -> dict:
+    # The catalogs do not change while the process runs: translate the placeholders once per locale.
+    cache = current_app.extensions.setdefault(PLACEHOLDERS_KEY, {})
+    if locale not in cache:
+        with force_locale(locale):
+            cache[locale] = {kind: str(label) for kind, label in PLACEHOLDERS.items()}
+    return cache[locale]
+
+
 def _redact(text: str, locale: str):
-    with force_locale(locale):
-        placeholders = {kind: str(label) for kind, label in PLACEHOLDERS.items()}
-    return redact(text, placeholders, REGION_HINTS.get(locale))
+    return redact(text, _placeholders(locale), REGION_HINTS.get(locale))
 
 
 def _app():
@@ -242,6 +262,26 @@ def _write(work, *, retry_of=None):
         raise unavailable() from None
 
 
+def _group_commit() -> GroupCommit:
+    # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
+    return current_app.extensions.setdefault(GROUP_COMMIT_KEY, GroupCommit(lambda: storage.transaction()))
+
+
+def _write_together(work, announce, *, retry_of=None):
+    """Like ``_write``, but in the next group commit; ``announce(result)`` runs after it, in order."""
+    try:
+        return _group_commit().submit(work, announce)
+    except IntegrityError as error:
+        stored = _stored_message(*retry_of) if retry_of else None
+        if stored is None:
+            _log_database_error(error)
+            raise unavailable() from None
+        return Posted(stored, duplicate=True)
+    except SQLAlchemyError as error:
+        _log_database_error(error)
+        raise unavailable() from None
+
+
 def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, locale: str,
                          address_key: str) -> Posted:
     """Store a visitor's message; the first one (or one after an erase) starts a conversation."""
@@ -263,27 +303,85 @@ def _append_visitor_message(conversation_id, text, client_msg_id, locale) -> Pos
         return Posted(stored, duplicate=True)
     redaction = _redact(text, locale)
     now = clock.now()
+    append = VisitorAppend(conversation_id, redaction.text, tuple(redaction.kinds), client_msg_id, now,
+                           _erase_after(now))
 
-    def work(conn):
-        state = store.conversation_state(conn, conversation_id)
+    def announce(posted):
+        if posted is None or posted.duplicate:
+            return
+        if posted.reopened:
+            signals.conversation_changed.send(_app(), conversation=posted.conversation, change="reopened")
+        signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
+
+    return _write_together(append, announce, retry_of=(conversation_id, "visitor", client_msg_id))
+
+
+@dataclass(frozen=True)
+class VisitorAppend:
+    """A visitor's (already redacted) message for an existing conversation, written alone or in bulk."""
+
+    conversation_id: int
+    text: str
+    redacted: tuple
+    client_msg_id: str
+    now: datetime
+    erase_after: datetime
+
+    def __call__(self, conn) -> Posted | None:
+        """Write it: None when the conversation is gone, the stored message when it is a retry."""
+        state = store.conversation_state(conn, self.conversation_id)
         if state is None:
             return None
-        stored = store.message_by_client_id(conn, conversation_id, "visitor", client_msg_id)
+        stored = store.message_by_client_id(conn, self.conversation_id, "visitor", self.client_msg_id)
         if stored is not None:
             return Posted(stored, duplicate=True)
-        message = store.insert_message(conn, conversation_id=conversation_id, author="visitor", text=redaction.text,
-                                       redacted=redaction.kinds, client_msg_id=client_msg_id, created_at=now)
-        store.record_activity(conn, conversation_id, now=now, erase_after=_erase_after(now),
-                              reopen=state.status == "closed")
-        return Posted(message, store.conversation(conn, conversation_id, message), reopened=state.status == "closed")
+        message = store.insert_message(conn, conversation_id=self.conversation_id, author="visitor", text=self.text,
+                                       redacted=self.redacted, client_msg_id=self.client_msg_id, created_at=self.now)
+        reopen = state.status == "closed"
+        store.record_activity(conn, self.conversation_id, now=self.now, erase_after=self.erase_after, reopen=reopen)
+        return Posted(message, store.conversation(conn, self.conversation_id, message), reopened=reopen)
 
-    posted = _write(work, retry_of=(conversation_id, "visitor", client_msg_id))
-    if posted is None or posted.duplicate:
-        return posted
-    if posted.reopened:
-        signals.conversation_changed.send(_app(), conversation=posted.conversation, change="reopened")
-    signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
-    return posted
+    @staticmethod
+    def bulk(conn, appends: list["VisitorAppend"]) -> list[Posted | None]:
+        """Write many with a few statements, giving what writing them one by one would give."""
+        states, stored = store.states_and_stored(conn, "visitor", {(a.conversation_id, a.client_msg_id) for a in appends})
+        results: list = [None] * len(appends)
+        first: dict = {}  # (conversation, client_msg_id) -> index of the append that writes it
+        for index, append in enumerate(appends):
+            key = (append.conversation_id, append.client_msg_id)
+            if append.conversation_id in states and key in stored:
+                results[index] = Posted(stored[key], duplicate=True)
+            elif append.conversation_id in states:
+                first.setdefault(key, index)
+        writing = sorted(first.values())
+        if not writing:
+            return results
+        inserted = store.insert_messages(conn, [appends[i].row() for i in writing])
+        written = dict(zip(writing, inserted, strict=True))
+        latest = {appends[i].conversation_id: appends[i] for i in writing}  # in order: the last one wins
+        store.record_activities(conn, [(a.conversation_id, a.now, a.erase_after,
+                                        states[a.conversation_id].status == "closed") for a in latest.values()])
+        summaries = store.conversations_by_ids(conn, latest, {m.id: m for m in inserted})
+        unread_after = Counter(m.conversation_id for m in inserted)  # written later in this batch
+        reopened: set = set()
+        for index, message in written.items():
+            append, conversation_id = appends[index], message.conversation_id
+            unread_after[conversation_id] -= 1
+            summary = replace(summaries[conversation_id], last_message=message, last_activity_at=append.now,
+                              erase_after=append.erase_after,
+                              unread=summaries[conversation_id].unread - unread_after[conversation_id])
+            reopens = states[conversation_id].status == "closed" and conversation_id not in reopened
+            reopened.add(conversation_id)
+            results[index] = Posted(message, summary, reopened=reopens)
+        for index, append in enumerate(appends):  # the same message twice in one batch: a retry
+            origin = first.get((append.conversation_id, append.client_msg_id))
+            if origin is not None and origin != index:
+                results[index] = Posted(written[origin], duplicate=True)
+        return results
+
+    def row(self) -> dict:
+        return {"conversation_id": self.conversation_id, "author": "visitor", "text": self.text,
+                "redacted": self.redacted, "client_msg_id": self.client_msg_id, "created_at": self.now}
 
 
 def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
@@ -301,10 +399,11 @@ def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
                                        redacted=redaction.kinds, client_msg_id=client_msg_id, created_at=now)
         return Posted(message, store.conversation(conn, conversation_id, message), token=token, resume_code=code)
 
-    posted = _write(work)
-    signals.conversation_changed.send(_app(), conversation=posted.conversation, change="created")
-    signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
-    return posted
+    def announce(posted):
+        signals.conversation_changed.send(_app(), conversation=posted.conversation, change="created")
+        signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
+
+    return _write_together(work, announce)
 
 
 def post_operator_message(conversation_id, operator, text, client_msg_id) -> Posted:
@@ -329,10 +428,11 @@ def post_operator_message(conversation_id, operator, text, client_msg_id) -> Pos
         store.record_activity(conn, conversation_id, now=now, erase_after=_erase_after(now), answered=True)
         return Posted(message, store.conversation(conn, conversation_id, message))
 
-    posted = _write(work, retry_of=(conversation_id, "operator", client_msg_id))
-    if not posted.duplicate:
-        signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
-    return posted
+    def announce(posted):
+        if not posted.duplicate:
+            signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
+
+    return _write_together(work, announce, retry_of=(conversation_id, "operator", client_msg_id))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -378,7 +478,7 @@ def messages_after(conversation_id: int, after: int) -> list[Message]:
 
 def list_conversations(status=None) -> list[Conversation]:
     """Summaries for the operators' queue: ``waiting`` (no reply yet), ``open`` or ``closed``."""
-    if status is not None and status not in LIST_FILTERS:
+    if status is not None and (not isinstance(status, str) or status not in LIST_FILTERS):
         raise _invalid(_l("The status must be waiting, open or closed."))
     stored_status, answered = LIST_FILTERS[status] if status else (None, None)
     return _read(lambda conn: store.list_conversations(conn, status=stored_status, answered=answered,
@@ -389,6 +489,8 @@ def search(query) -> list[tuple[Conversation, Message]]:
     """The newest messages containing ``query``, each with its conversation's summary."""
     if not isinstance(query, str) or not query.strip() or len(query) > MAX_SEARCH_LENGTH:
         raise _invalid(_l("Search for 1 to %(max)d characters.", max=MAX_SEARCH_LENGTH))
+    if _SURROGATE.search(query) or _CONTROL.search(query):
+        raise _invalid(INVALID_TEXT)
     needle = unicodedata.normalize("NFC", query.strip())
 
     def work(conn):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from clipai.storage.schema import canned_replies, conversations, messages, users
 
@@ -113,19 +113,58 @@ def state_by_resume_code_hash(conn, code_hash: str) -> ConversationState | None:
     return _state(conn.execute(query).first())
 
 
+# The message path's statements are built once: building one costs more than running it.
+_STATE_BY_ID = select(*_STATE_COLUMNS).where(conversations.c.id == bindparam("b_conversation_id"))
+_UPDATE_BY_ID = update(conversations).where(conversations.c.id == bindparam("b_conversation_id"))
+
+
 def conversation_state(conn, conversation_id: int) -> ConversationState | None:
-    return _state(conn.execute(select(*_STATE_COLUMNS).where(conversations.c.id == conversation_id)).first())
+    return _state(conn.execute(_STATE_BY_ID, {"b_conversation_id": conversation_id}).first())
+
+
+_STATES_AND_RETRIES = (
+    select(*_STATE_COLUMNS, *[column.label(f"m_{column.name}") for column in _MESSAGE_COLUMNS])
+    .select_from(conversations.outerjoin(messages, (messages.c.conversation_id == conversations.c.id)
+                                         & (messages.c.author == bindparam("b_author"))
+                                         & messages.c.client_msg_id.in_(bindparam("b_client_msg_ids", expanding=True))))
+    .where(conversations.c.id.in_(bindparam("b_ids", expanding=True)))
+)
+
+
+def states_and_stored(conn, author: str, keys) -> tuple[dict, dict]:
+    """In one query: the states of the conversations in ``keys`` (``(conversation_id, client_msg_id)``)
+    and the messages of ``author`` already stored under those keys."""
+    keys = set(keys)
+    params = {"b_author": author, "b_ids": sorted({k[0] for k in keys}), "b_client_msg_ids": sorted({k[1] for k in keys})}
+    states, stored = {}, {}
+    for row in conn.execute(_STATES_AND_RETRIES, params):
+        states[row.id] = ConversationState(row.id, row.locale, row.status)
+        if row.m_id is not None and (row.id, row.m_client_msg_id) in keys:
+            kinds = tuple(kind for kind in row.m_redacted.split(",") if kind)
+            stored[(row.id, row.m_client_msg_id)] = Message(
+                row.m_id, row.id, row.m_author, row.m_operator_id, row.m_operator_alias, row.m_text, kinds,
+                row.m_client_msg_id, row.m_created_at)
+    return states, stored
+
+
+def record_activities(conn, activities) -> None:
+    """``record_activity`` for many conversations in one statement: ``(conversation_id, now, erase_after, reopen)``."""
+    reopened = [a for a in activities if a[3]]
+    for rows, values in ((reopened, {"status": "open"}), ([a for a in activities if not a[3]], {})):
+        if rows:
+            conn.execute(_UPDATE_BY_ID, [{"b_conversation_id": cid, "last_activity_at": now, "erase_after": erase,
+                                          **values} for cid, now, erase, _ in rows])
 
 
 def record_activity(conn, conversation_id: int, *, now: datetime, erase_after: datetime, reopen: bool = False,
                     answered: bool = False) -> None:
     """Move the last activity (and so the erase date); optionally reopen or mark answered."""
-    values = {"last_activity_at": now, "erase_after": erase_after}
+    values = {"b_conversation_id": conversation_id, "last_activity_at": now, "erase_after": erase_after}
     if reopen:
         values["status"] = "open"
     if answered:
         values["answered"] = True
-    conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(**values))
+    conn.execute(_UPDATE_BY_ID, values)
 
 
 def update_conversation(conn, conversation_id: int, **values) -> int:
@@ -175,9 +214,12 @@ def _conversation(row, last_message: Message | None) -> Conversation:
     )
 
 
+_SUMMARY_BY_ID = _summary_query().where(conversations.c.id == bindparam("b_conversation_id"))
+
+
 def conversation(conn, conversation_id: int, last_message: Message | None = None) -> Conversation | None:
     """Return the summary of one conversation; ``last_message`` saves a query when it is known."""
-    row = conn.execute(_summary_query().where(conversations.c.id == conversation_id)).first()
+    row = conn.execute(_SUMMARY_BY_ID, {"b_conversation_id": conversation_id}).first()
     if row is None:
         return None
     if row.last_message_id is not None and (last_message is None or last_message.id != row.last_message_id):
@@ -185,8 +227,11 @@ def conversation(conn, conversation_id: int, last_message: Message | None = None
     return _conversation(row, last_message if row.last_message_id is not None else None)
 
 
-def _with_last_messages(conn, rows) -> list[Conversation]:
-    last = messages_by_ids(conn, [row.last_message_id for row in rows if row.last_message_id is not None])
+def _with_last_messages(conn, rows, known: dict | None = None) -> list[Conversation]:
+    known = known or {}
+    missing = [row.last_message_id for row in rows if row.last_message_id is not None
+               and row.last_message_id not in known]
+    last = {**known, **messages_by_ids(conn, missing)} if missing else known
     return [_conversation(row, last.get(row.last_message_id)) for row in rows]
 
 
@@ -202,12 +247,16 @@ def list_conversations(conn, *, status: str | None = None, answered: bool | None
     return _with_last_messages(conn, conn.execute(query).all())
 
 
-def conversations_by_ids(conn, conversation_ids) -> dict[int, Conversation]:
+_SUMMARIES_BY_IDS = _summary_query().where(conversations.c.id.in_(bindparam("b_ids", expanding=True)))
+
+
+def conversations_by_ids(conn, conversation_ids, known_messages: dict | None = None) -> dict[int, Conversation]:
+    """Summaries by id; ``known_messages`` (id -> Message) saves reading last messages again."""
     found = {}
     ids = list(conversation_ids)
     for start in range(0, len(ids), _ID_CHUNK):
-        rows = conn.execute(_summary_query().where(conversations.c.id.in_(ids[start:start + _ID_CHUNK]))).all()
-        found.update({item.id: item for item in _with_last_messages(conn, rows)})
+        rows = conn.execute(_SUMMARIES_BY_IDS, {"b_ids": ids[start:start + _ID_CHUNK]}).all()
+        found.update({item.id: item for item in _with_last_messages(conn, rows, known_messages)})
     return found
 
 
@@ -229,26 +278,44 @@ def delete_conversations(conn, conversation_ids) -> int:
 # --- messages ------------------------------------------------------------------------------
 
 
+_INSERT_MESSAGE = insert(messages)
+_MESSAGE_BY_ID = select(*_MESSAGE_COLUMNS).where(messages.c.id == bindparam("b_message_id"))
+_MESSAGE_BY_CLIENT_ID = select(*_MESSAGE_COLUMNS).where(
+    messages.c.conversation_id == bindparam("b_conversation_id"),
+    messages.c.author == bindparam("b_author"),
+    messages.c.client_msg_id == bindparam("b_client_msg_id"),
+)
+
+
 def insert_message(conn, *, conversation_id: int, author: str, text: str, redacted=(), client_msg_id=None,
                    created_at: datetime, operator_id: int | None = None, operator_alias: str | None = None) -> Message:
-    result = conn.execute(
-        insert(messages).values(
-            conversation_id=conversation_id,
-            author=author,
-            operator_id=operator_id,
-            operator_alias=operator_alias,
-            text=text,
-            redacted=",".join(redacted),
-            client_msg_id=client_msg_id,
-            created_at=created_at,
-        )
-    )
+    result = conn.execute(_INSERT_MESSAGE, {
+        "conversation_id": conversation_id,
+        "author": author,
+        "operator_id": operator_id,
+        "operator_alias": operator_alias,
+        "text": text,
+        "redacted": ",".join(redacted),
+        "client_msg_id": client_msg_id,
+        "created_at": created_at,
+    })
     return Message(result.inserted_primary_key[0], conversation_id, author, operator_id, operator_alias, text,
                    tuple(redacted), client_msg_id, created_at)
 
 
+def insert_messages(conn, rows: list[dict]) -> list[Message]:
+    """Insert many messages in one statement, in order; each row has ``insert_message``'s arguments."""
+    values = [{"operator_id": None, "operator_alias": None, "client_msg_id": None, **row,
+               "redacted": ",".join(row.get("redacted", ()))} for row in rows]
+    statement = _INSERT_MESSAGE.returning(messages.c.id, sort_by_parameter_order=True)
+    ids = [found.id for found in conn.execute(statement, values)]
+    return [Message(new_id, v["conversation_id"], v["author"], v["operator_id"], v["operator_alias"], v["text"],
+                    tuple(row.get("redacted", ())), v["client_msg_id"], v["created_at"])
+            for new_id, row, v in zip(ids, rows, values, strict=True)]
+
+
 def message_by_id(conn, message_id: int) -> Message | None:
-    return _message(conn.execute(select(*_MESSAGE_COLUMNS).where(messages.c.id == message_id)).first())
+    return _message(conn.execute(_MESSAGE_BY_ID, {"b_message_id": message_id}).first())
 
 
 def messages_by_ids(conn, message_ids) -> dict[int, Message]:
@@ -261,12 +328,8 @@ def messages_by_ids(conn, message_ids) -> dict[int, Message]:
 
 
 def message_by_client_id(conn, conversation_id: int, author: str, client_msg_id: str) -> Message | None:
-    query = select(*_MESSAGE_COLUMNS).where(
-        messages.c.conversation_id == conversation_id,
-        messages.c.author == author,
-        messages.c.client_msg_id == client_msg_id,
-    )
-    return _message(conn.execute(query).first())
+    params = {"b_conversation_id": conversation_id, "b_author": author, "b_client_msg_id": client_msg_id}
+    return _message(conn.execute(_MESSAGE_BY_CLIENT_ID, params).first())
 
 
 def messages_after(conn, conversation_id: int, after: int, limit: int | None = None) -> list[Message]:

@@ -283,11 +283,6 @@ def test_session_on_one_socket_is_never_taken_from_a_payload(socket_client, make
     assert [message["text"] for message in history["messages"]] == ["Theirs"]
 
 
-@pytest.mark.xfail(strict=True, reason="ChatNamespace._recall_started (blueprints/chat/events.py) joins a fresh "
-                   "socket to the conversation another socket of the same hashed address started with the same "
-                   "client_msg_id, whatever the text: the second person gets the first one's token, resume code "
-                   "and first message. Fix: keep a hash of the cleaned text in RecentStarts and recall only when "
-                   "the resent text matches (a genuine retry resends the same text).")
 def test_another_visitor_behind_the_same_address_reusing_a_message_id_gets_a_conversation_of_their_own(
         socket_client):
     first, second = socket_client(CHAT), socket_client(CHAT)

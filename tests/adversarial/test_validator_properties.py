@@ -104,9 +104,6 @@ def test_ids_and_positions_are_accepted_exactly_when_they_are_integers_in_range(
     assert (refusal_code(conversations.require_position, value) is None) == expected_position
 
 
-@pytest.mark.xfail(strict=True, reason="require_id/require_position accept integers beyond SQLite's 64-bit range "
-                   "(sqlite3 then raises OverflowError). Fix in clipai/services/conversations.py: refuse "
-                   "value > 2**63 - 1.")
 @FUZZ
 @given(value=st.integers(min_value=MAX_SQL_INTEGER + 1))
 def test_ids_beyond_what_the_database_stores_are_refused(ctx, value):

@@ -1,0 +1,161 @@
+"""Turn one run's measurements into the table, and write it into docs/benchmarks.md."""
+
+import re
+from pathlib import Path
+
+BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
+END = "<!-- bench:end -->"
+DOC_HEADER = """# Benchmarks
+
+`make bench` (`python -m bench`) serves the site and a bare Flask-SocketIO baseline
+(`bench/baseline_app.py`) the same way, one process pinned to one core, and drives both from the
+other core with `wrk` and python-socketio asyncio clients. Every row compares the site with the
+baseline measured in the same run, so the ratio holds on a noisy machine.
+
+"""
+
+
+def _number(value, digits=0, unit="") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value != value:  # NaN
+        return "–"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _ratio(site, bare) -> float | None:
+    if not site or not bare:
+        return None
+    return site / bare
+
+
+def _latency(run: dict, kind: str) -> str:
+    if run.get("skipped"):
+        return f"saturated (max {run['ceiling']:,.0f} msg/s)"
+    return (f"{_number(run[f'{kind}_p50_ms'], 1)} / {_number(run[f'{kind}_p99_ms'], 1)} ms"
+            f"{_saturated(run) if kind == 'delivery' else ''}")
+
+
+def _saturated(run: dict) -> str:
+    """Mark a run whose offered rate the server could not keep up with (its latency is a backlog)."""
+    behind = run.get("unanswered", 0) > 0 or (run.get("delivery_p99_ms") or 0) > 1000
+    return " (saturated)" if behind else ""
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def _rows(mode: str, r: dict) -> list[tuple]:
+    rows = []
+    pages, cond = r.get("pages"), r.get("conditional")
+    if pages:
+        ratio = _ratio(pages["site"]["requests_per_second"], pages["bare"]["requests_per_second"])
+        rows.append(("pages `/privacy` req/s", _number(pages["site"]["requests_per_second"]),
+                     _number(pages["bare"]["requests_per_second"]), _number(ratio, 2), "≥ 0.90",
+                     _verdict(ratio >= 0.9 if ratio else None)))
+        rows.append(("pages p99", _number(pages["site"]["p99_ms"], 1, " ms"), _number(pages["bare"]["p99_ms"], 1, " ms"),
+                     "", "", ""))
+    if cond:
+        ratio = _ratio(cond["site"]["requests_per_second"], cond["bare"]["requests_per_second"])
+        rows.append(("conditional 304 req/s (p99)",
+                     f"{_number(cond['site']['requests_per_second'])} ({_number(cond['site']['p99_ms'], 1, ' ms')})",
+                     f"{_number(cond['bare']['requests_per_second'])} (bare 200)", _number(ratio, 2), "cheap", ""))
+    held = r.get("held")
+    if held:
+        site, bare = held["site"], held["bare"]
+        ratio = _ratio(site["kib_per_connection"], bare["kib_per_connection"])
+        ok = ratio is not None and ratio <= 1.1 and site["held"] >= site["requested"]
+        rows.append((f"held visitors (of {site['requested']:,})", f"{site['held']:,}", f"{bare['held']:,}", "",
+                     f"all {site['requested']:,}", _verdict(site["held"] >= site["requested"])))
+        rows.append(("held: KiB per connection", _number(site["kib_per_connection"], 1),
+                     _number(bare["kib_per_connection"], 1), _number(ratio, 2), "≤ 1.10", _verdict(ok)))
+        if held.get("relay"):
+            s, b = held["relay"]["site"], held["relay"]["bare"]
+            rows.append((f"held: relay p99 at {s['offered']:,} msg/s with all held",
+                         _number(s["delivery_p99_ms"], 1, " ms"), _number(b["delivery_p99_ms"], 1, " ms"), "", "", ""))
+    relay = r.get("relay")
+    if relay:
+        site, bare = relay["site"], relay["bare"]
+        s_max = site["saturation"]["sustained"] if site.get("saturation") else None
+        b_max = bare["saturation"]["sustained"] if bare.get("saturation") else None
+        ratio = _ratio(s_max, b_max)
+        rows.append(("durable relay: max sustained msg/s", _number(s_max), _number(b_max), _number(ratio, 2), "≥ 0.60",
+                     _verdict(ratio >= 0.6 if ratio else None)))
+        for s, b in zip(site["runs"], bare["runs"]):
+            target, ok = "", None
+            if s["offered"] == 1000:
+                target, ok = "p99 < 50 ms", (s.get("delivery_p99_ms") or 1e9) < 50
+            rows.append((f"relay p50 / p99 at {s['offered']:,} msg/s", _latency(s, "delivery"), _latency(b, "delivery"),
+                         "", target, _verdict(ok)))
+    ack = r.get("ack")
+    if ack:
+        s, b = ack["site"], ack["bare"]
+        rows.append((f"ack p50 / p99 at {s['offered']:,} msg/s", _latency(s, "ack"), _latency(b, "ack") + " (echo)",
+                     "", "", ""))
+    integrity = r.get("integrity")
+    if integrity:
+        bad = integrity["lost"] + integrity["duplicated"] + integrity["not_stored"] + integrity["stored_twice"]
+        dropped = integrity.get("operator_disconnects", 0)
+        rows.append(("lost / duplicated / not stored / stored twice",
+                     f"{integrity['lost']} / {integrity['duplicated']} / {integrity['not_stored']} / "
+                     f"{integrity['stored_twice']} of {integrity['acked']:,} acked"
+                     + (f" (the operator's connection dropped {dropped}×)" if dropped else ""),
+                     f"{integrity['bare_lost']} / {integrity['bare_duplicated']}", "", "0", _verdict(bad == 0)))
+    return [(mode, *row) for row in rows]
+
+
+def table(results: dict) -> str:
+    header = "| mode | row | site | bare baseline | site / bare | target | |\n|---|---|---|---|---|---|---|\n"
+    lines = []
+    for mode, measured in results.items():
+        lines += ["| " + " | ".join(row) + " |" for row in _rows(mode, measured)]
+    return header + "\n".join(lines) + "\n"
+
+
+def generator_notes(results: dict) -> list[str]:
+    """Warn where the load generator itself ran out of CPU: that ceiling then is the generator's."""
+    notes = []
+    for mode, measured in results.items():
+        for name in ("site", "bare"):
+            relay = (measured.get("relay") or {}).get(name) or {}
+            runs = [*relay.get("runs", []), relay.get("saturation")]
+            for run in filter(None, runs):
+                if run.get("skipped"):
+                    continue
+                if run.get("generator_cpu", 0) >= 0.9:
+                    label = f"{run['offered']:,} msg/s" if "offered" in run else "saturation"
+                    notes.append(f"{mode} {name} relay at {label}: the generator used "
+                                 f"{run['generator_cpu']:.0%} of its core, so this number is a floor.")
+                if run.get("offered") and run.get("achieved", 0) < 0.95 * run["offered"]:
+                    notes.append(f"{mode} {name} relay: offered {run['offered']:,} msg/s but the generator "
+                                 f"only sent {run['achieved']:,.0f} msg/s.")
+    return notes
+
+
+def section(results: dict, meta: dict) -> str:
+    notes = generator_notes(results)
+    parts = [
+        BEGIN,
+        f"Run of {meta['date']} on {meta['cpus']} CPU(s) ({meta['cpu_model']}), Python {meta['python']}; "
+        f"server pinned to CPU {meta['server_cpu']}, generators to CPU {meta['generator_cpu']}"
+        f"{'' if meta['pinned'] else ' (no pinning: fewer than 2 CPUs)'}; {meta['settings']}.",
+        "",
+        table(results),
+    ]
+    if notes:
+        parts += ["Generator limits in this run:", "", *[f"- {note}" for note in notes], ""]
+    parts.append(END)
+    return "\n".join(parts) + "\n"
+
+
+def write_docs(path: Path, results: dict, meta: dict) -> None:
+    """Replace the generated part of ``path``; the hand-written notes around it stay."""
+    generated = section(results, meta)
+    text = path.read_text() if path.exists() else DOC_HEADER + BEGIN + "\n" + END + "\n"
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END) + "\n?", re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: generated, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + generated
+    path.write_text(text)

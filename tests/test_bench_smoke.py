@@ -1,0 +1,61 @@
+"""The benchmark's own plumbing: reading wrk, judging rows, and keeping hand-written notes."""
+
+from bench import report
+from bench.http_load import parse_wrk
+from bench.socket_load import Tally
+
+WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:5000/privacy
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     8.10ms    2.00ms  40.00ms   90.00%
+  Latency Distribution
+     50%    7.50ms
+     75%    9.00ms
+     90%   11.00ms
+     99%    1.20s
+  4000 requests in 4.00s, 64.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1000.50
+Transfer/sec:     16.00MB
+"""
+
+
+def test_wrk_output_is_read_with_units_and_errors():
+    result = parse_wrk(WRK_OUTPUT)
+    assert result.requests_per_second == 1000.5
+    assert (result.p50_ms, result.p99_ms) == (7.5, 1200.0)
+    assert (result.requests, result.errors) == (4000, 6)
+
+
+def test_a_message_acked_but_never_delivered_counts_as_lost():
+    tally = Tally()
+    for client_msg_id in ("a", "b", "c"):
+        tally.sent_at[client_msg_id] = 0.0
+        tally.on_ack(client_msg_id, {"ok": True})
+    tally.on_delivery("a")
+    tally.on_delivery("b")
+    tally.on_delivery("b")
+    summary = tally.summary(wanted_delivery=True)
+    assert (summary["lost"], summary["duplicated"], summary["delivered"]) == (1, 1, 2)
+
+
+def test_a_refused_ack_is_counted_by_its_code():
+    tally = Tally()
+    tally.sent_at["a"] = 0.0
+    tally.on_ack("a", {"ok": False, "error": {"code": "unavailable"}})
+    assert tally.summary(wanted_delivery=True)["failed"] == {"unavailable": 1}
+
+
+def test_writing_the_docs_keeps_the_hand_written_notes(tmp_path):
+    path = tmp_path / "benchmarks.md"
+    path.write_text(f"# Benchmarks\n\nIntro.\n\n{report.BEGIN}\nold table\n{report.END}\n\n## Notes\n\nKept.\n")
+    meta = {"date": "2030-01-01 00:00 UTC", "cpus": 2, "cpu_model": "test", "python": "3.11", "server_cpu": 0,
+            "generator_cpu": 1, "pinned": True, "settings": "test"}
+    results = {"gevent": {"pages": {"site": {"requests_per_second": 950.0, "p99_ms": 5.0},
+                                    "bare": {"requests_per_second": 1000.0, "p99_ms": 4.0}}}}
+    report.write_docs(path, results, meta)
+    text = path.read_text()
+    assert "old table" not in text
+    assert "Intro." in text and "## Notes\n\nKept." in text
+    assert "| gevent | pages `/privacy` req/s | 950 | 1,000 | 0.95 | ≥ 0.90 | met |" in text
