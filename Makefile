@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# gevent under gunicorn measured faster than eventlet on this site (README, docs/benchmarks.md);
+# `make run ASYNC_MODE=eventlet` serves with eventlet's own server instead.
+ASYNC_MODE ?= gevent
 STAMP := $(VENV)/.installed
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
@@ -11,7 +14,11 @@ SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
 .PHONY: run test bench setup install catalogs check-translations clean
 
 run: setup
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python wsgi.py
+ifeq ($(ASYNC_MODE),eventlet)
+	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=eventlet $(BIN)/python wsgi.py
+else
+	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+endif
 
 test: install catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,14 +1,15 @@
 """Production entry point: monkey-patch for the async mode first, then build the app.
 
-    python wsgi.py                                  # eventlet (default): eventlet's own WSGI server, HOST/PORT
-    gunicorn -c deploy/gunicorn.conf.py wsgi:app    # gevent: gunicorn's gevent worker, HOST/PORT
+    gunicorn -c deploy/gunicorn.conf.py wsgi:app    # gevent (the default of make run and deploy/)
+    python wsgi.py                                  # eventlet: eventlet's own WSGI server
 
-Both stop gracefully on SIGTERM; deploy/README.md runs several of them behind nginx.
+Both read HOST and PORT and stop gracefully on SIGTERM; deploy/README.md runs several of them
+behind nginx.
 """
 
 import os
 
-ASYNC_MODE = os.environ.get("CLIPAI_ASYNC_MODE", "eventlet")
+ASYNC_MODE = os.environ.get("CLIPAI_ASYNC_MODE", "eventlet")  # gunicorn.conf.py sets gevent
 
 if ASYNC_MODE == "eventlet":
     import eventlet

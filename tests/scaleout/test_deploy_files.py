@@ -16,7 +16,7 @@ def test_the_target_starts_one_process_per_nginx_upstream(kit):
 def test_each_unit_serves_on_the_port_in_its_instance_name(kit):
     unit = read(kit, "systemd/clipai@.service")
     assert "PORT=%i" in unit and "HOST=127.0.0.1" in unit
-    assert "ExecStart=/srv/clipai/.venv/bin/python wsgi.py" in unit
+    assert "ExecStart=/srv/clipai/.venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app" in unit
     assert "KillSignal=SIGTERM" in unit
 
 
