@@ -248,18 +248,12 @@ def _write(work, *, retry_of=None):
     ``retry_of`` is ``(conversation_id, author, client_msg_id)``: when a concurrent retry stored
     that message first, the unique constraint fires and the stored message is returned instead.
     """
-    try:
+
+    def run():
         with storage.transaction() as conn:
             return work(conn)
-    except IntegrityError as error:
-        stored = _stored_message(*retry_of) if retry_of else None
-        if stored is None:
-            _log_database_error(error)
-            raise unavailable() from None
-        return Posted(stored, duplicate=True)
-    except SQLAlchemyError as error:
-        _log_database_error(error)
-        raise unavailable() from None
+
+    return _stored_or_unavailable(run, retry_of)
 
 
 def _group_commit() -> GroupCommit:
@@ -269,8 +263,12 @@ def _group_commit() -> GroupCommit:
 
 def _write_together(work, announce, *, retry_of=None):
     """Like ``_write``, but in the next group commit; ``announce(result)`` runs after it, in order."""
+    return _stored_or_unavailable(lambda: _group_commit().submit(work, announce), retry_of)
+
+
+def _stored_or_unavailable(write, retry_of):
     try:
-        return _group_commit().submit(work, announce)
+        return write()
     except IntegrityError as error:
         stored = _stored_message(*retry_of) if retry_of else None
         if stored is None:
