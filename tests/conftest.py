@@ -347,3 +347,32 @@ def start_server(live_server, database_url):
     yield start
     for server in started:
         server.kill()
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def postgres_url():
+    """A freshly created PostgreSQL database, dropped (with its connections) afterwards.
+
+    Skips when the server is unreachable, but fails instead under CI.
+    """
+    from sqlalchemy import create_engine, text
+
+    name = f"clipai_test_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is not available: {error}")
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available: {error}")
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -18,7 +18,6 @@ import psycopg
 import pytest
 import redis
 import socketio
-from sqlalchemy import create_engine, text
 
 from clipai import create_app
 from clipai.services import accounts
@@ -26,7 +25,6 @@ from clipai.services import accounts
 IN_CI = os.environ.get("CI") == "true"
 WAIT = 15  # seconds: an upper bound for a loaded 2-core machine, never a measured timing
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -55,23 +53,6 @@ def free_port() -> int:
 
 
 # --- PostgreSQL and Redis --------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgres_url():
-    """A freshly created PostgreSQL database, dropped (with its connections) afterwards."""
-    name = f"clipai_scaleout_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        missing("PostgreSQL on 127.0.0.1:5432", error)
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def postgres_session(url: str) -> psycopg.Connection:

@@ -1,34 +1,12 @@
 """Migrations run on SQLite and on PostgreSQL; SQLite connections are configured for durability."""
 
-import os
-import secrets
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from clipai.storage import build_engine, migrations
 
 EXPECTED_TABLES = {"users", "auth_tokens", "policy_versions", "policy_texts", "conversations", "messages", "canned_replies"}
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-def postgres_url():
-    """Create a uniquely named PostgreSQL database and drop it afterwards."""
-    name = f"clipai_test_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL is not reachable: {error}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_build_the_schema_on_sqlite(tmp_path):
