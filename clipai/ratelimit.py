@@ -2,8 +2,12 @@
 
 Keys are never raw addresses: callers pass a conversation id, an account id or
 ``security.hashed_client_address()``.
+
+``memory://`` (the embedded default, for HTTP and events alike) is served by
+:class:`SweptMemoryStorage`, registered here for that scheme in place of limits' own.
 """
 
+import functools
 import logging
 import math
 import time
@@ -16,6 +20,29 @@ from limits.strategies import MovingWindowRateLimiter
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "clipai.event_limits"
+SWEEP_INTERVAL_SECONDS = 1.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' memory storage, with expired entries swept inline at most once a second.
+
+    limits' own starts a timer thread 10 ms after every hit, which then walks every key: under
+    load that is a new thread (a greenlet under gevent or eventlet) a hundred times a second and
+    a fifth of the server's time. The verdicts never depended on the sweep (every read checks
+    times itself); the sweep only frees memory, and once a second is soon enough for that.
+    """
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        self.swept_at = time.monotonic()
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the timer of the base class
+        now = time.monotonic()
+        if now - self.swept_at >= SWEEP_INTERVAL_SECONDS:
+            self.swept_at = now
+            self._MemoryStorage__expire_events()
 
 
 @dataclass(frozen=True)
@@ -24,24 +51,29 @@ class Verdict:
     retry_after: int = 0
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(limits: str) -> tuple:
+    return tuple(parse_many(limits))
+
+
 class EventLimiter:
     """Moving-window limits in the configured storage, falling back to memory while it is down."""
 
     def __init__(self, storage_uri: str, prefix: str):
         self.prefix = prefix
         self.primary = MovingWindowRateLimiter(storage_from_string(storage_uri))
-        self.fallback = MovingWindowRateLimiter(MemoryStorage())
+        self.fallback = MovingWindowRateLimiter(SweptMemoryStorage())
 
     def hit(self, limits: str, *keys: str) -> Verdict:
         """Count one event against every limit in ``limits`` (e.g. ``"20/minute;300/hour"``)."""
-        for item in parse_many(limits):
+        for item in _parsed(limits):
             if not self._hit(item, keys):
                 return Verdict(False, self._retry_after(item, keys))
         return Verdict(True)
 
     def peek(self, limits: str, *keys: str) -> Verdict:
         """Return the verdict one more event would get, without counting it."""
-        for item in parse_many(limits):
+        for item in _parsed(limits):
             if not self._test(item, keys):
                 return Verdict(False, self._retry_after(item, keys))
         return Verdict(True)

@@ -14,10 +14,11 @@ statements for all of them. Any database error fails the whole batch: each of it
 writers gets that error, and nothing of it is announced.
 """
 
+import contextvars
+import functools
 import logging
 import threading
 
-from flask import copy_current_request_context, has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from clipai.services.errors import ServiceError
@@ -50,11 +51,12 @@ class GroupCommit:
     def submit(self, work, announce=None):
         """Run ``work(conn)`` in the next shared transaction and return its result after the commit.
 
-        ``announce(result)`` runs after the commit, in commit order, in the caller's request
-        context, unless the write failed.
+        ``announce(result)`` runs after the commit, in commit order, unless the write failed. It
+        runs in the caller's context (Flask's request and app contexts are context variables), so
+        it sees the caller's request while the leader runs it; the caller waits meanwhile.
         """
-        if announce is not None and has_request_context():
-            announce = copy_current_request_context(announce)
+        if announce is not None:
+            announce = functools.partial(contextvars.copy_context().run, announce)
         write = _Write(work, announce)
         with self.lock:
             self.pending.append(write)

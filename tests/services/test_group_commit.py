@@ -1,5 +1,6 @@
 """Group commit: writes that arrive together share one transaction, each answered after its commit."""
 
+import contextvars
 import sqlite3
 import threading
 import time
@@ -118,6 +119,28 @@ def test_announcements_follow_the_commit_in_commit_order(database):
     announced = []
     submit_all(database, [f"m{i}" for i in range(8)], announced)
     assert announced == [f"stored {name}" for name in sum(database.transactions, [])]
+
+
+WRITER = contextvars.ContextVar("writer")
+
+
+def test_each_announcement_runs_in_its_writers_context_whoever_leads(database):
+    # The relays skip the socket that sent a message by reading the sender's request, which
+    # Flask keeps in context variables: the leader must announce each write in its writer's.
+    names = [f"m{i}" for i in range(8)]
+    database.hold_until = len(names) - 1
+    seen = []
+
+    def call(name):
+        def submit():
+            WRITER.set(name)
+            return database.group.submit(writer(name), lambda result: seen.append((result, WRITER.get(None))))
+
+        return submit
+
+    run_concurrently([call(name) for name in names])
+    assert len(database.transactions) == 2  # so most writes were announced by another thread
+    assert sorted(seen) == sorted((f"stored {name}", name) for name in names)
 
 
 def test_a_failed_commit_fails_every_write_of_its_batch_and_announces_none(database):
