@@ -315,6 +315,36 @@ def _cards_in_run(groups: list[tuple[int, str]], after_plus: bool) -> Iterator[t
 _SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
+def _shortest_valid_length(metadata) -> int:
+    """The fewest digits of any valid national number the metadata describes."""
+    descriptions = [metadata.general_desc, metadata.fixed_line, metadata.mobile, metadata.toll_free,
+                    metadata.premium_rate, metadata.shared_cost, metadata.personal_number, metadata.voip,
+                    metadata.pager, metadata.uan, metadata.voicemail]
+    lengths = [n for desc in descriptions if desc is not None for n in desc.possible_length if n > 0]
+    return min(lengths)
+
+
+# A valid number written nationally has at least its region's shortest length in digits; written
+# internationally ("+", or the dialling prefix) also a country code. Texts with fewer digits
+# cannot hold a phone number, so the matcher (tens of microseconds) is not run on them.
+_SHORTEST_NATIONAL = {
+    region: _shortest_valid_length(phonenumbers.PhoneMetadata.metadata_for_region(region))
+    for region in _SUPPORTED_REGIONS
+}
+_SHORTEST_INTERNATIONAL = min(
+    [len(str(phonenumbers.country_code_for_region(region))) + length for region, length in _SHORTEST_NATIONAL.items()]
+    + [len(str(code)) + _shortest_valid_length(phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code))
+       for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+)
+
+
+def _fewest_phone_digits(region: str | None) -> int:
+    """The fewest digits a text needs to hold a phone number the matcher accepts."""
+    if region is None:
+        return _SHORTEST_INTERNATIONAL
+    return min(_SHORTEST_NATIONAL[region], _SHORTEST_INTERNATIONAL)
+
+
 def _normalize_region(region: str | None) -> str | None:
     """Accept "RU", "ru", "ru-RU", "de_DE"; anything unknown means no hint."""
     if not region or not isinstance(region, str):
@@ -359,7 +389,7 @@ def _detect(text: str, region: str | None) -> list[Finding]:
     region = _normalize_region(region)
     findings: list[Finding] = []
     masked = text
-    digits = _count_digits(text, _CARD_MIN)
+    digits = _count_digits(text, max(_CARD_MIN, _fewest_phone_digits(region)))
 
     def claim(kind: str, spans: Iterable[tuple[int, int]]) -> None:
         nonlocal masked
@@ -389,7 +419,7 @@ def _detect(text: str, region: str | None) -> list[Finding]:
         claim("iban", _find_ibans(masked))
     if digits >= _CARD_MIN:
         claim("card", _find_cards(masked))
-    if digits >= 3:
+    if digits >= _fewest_phone_digits(region):
         claim("phone", _find_phones(masked, region))
     findings.sort(key=lambda f: f.start)
     return findings

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
+from clipai.services import redaction
 from clipai.services.redaction import (
     DEFAULT_PLACEHOLDERS,
     KINDS,
@@ -507,3 +510,30 @@ def test_property_redact_is_safe(text, region):
 def test_property_idempotent(text, region):
     once = redact(text, region=region).text
     assert redact(once, region=region).text == once
+
+
+# --- the digit-count shortcut never hides a number -----------------------------------------
+
+HINTED_REGIONS = [None, "US", "RU", "DE", "ES", "FR", "EG", "AT", "NU", "SH"]
+
+
+@pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))
+def test_every_regions_shortest_example_numbers_are_found(region):
+    # Texts with too few digits skip the phone matcher: each region's example numbers, in both
+    # formats, with and without that region as the hint, must still be removed.
+    for kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE):
+        number = phonenumbers.example_number_for_type(region, kind)
+        if number is None:
+            continue
+        international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+        assert [f.kind for f in find_pii(f"call {international} now", None)] == ["phone"], international
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        if phonenumbers.is_valid_number(phonenumbers.parse(national, region)):
+            assert "phone" in [f.kind for f in find_pii(f"call {national} now", region)], (region, national)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet="0123456789 +-()./", max_size=24), region=st.sampled_from(HINTED_REGIONS))
+def test_property_the_shortcut_agrees_with_the_matcher(text, region):
+    if any(True for _ in PhoneNumberMatcher(text, region, leniency=Leniency.VALID)):
+        assert sum(char.isdigit() for char in text) >= redaction._fewest_phone_digits(region), text
