@@ -101,15 +101,22 @@ class ThreadedSQLiteConnection:
     def __init__(self, raw, run_in_thread):
         object.__setattr__(self, "_raw", raw)
         object.__setattr__(self, "_run", run_in_thread)
+        object.__setattr__(self, "writing", False)  # inside BEGIN IMMEDIATE: this process holds the lock
 
     def cursor(self):
-        return ThreadedSQLiteCursor(self._raw.cursor(), self._run)
+        return ThreadedSQLiteCursor(self._raw.cursor(), self)
 
     def commit(self):
-        self._run(self._raw.commit)
+        self._end(self._raw.commit)
 
     def rollback(self):
-        self._run(self._raw.rollback)
+        self._end(self._raw.rollback)
+
+    def _end(self, call):
+        try:
+            self._run(call)
+        finally:
+            object.__setattr__(self, "writing", False)
 
     def __getattr__(self, name):
         return getattr(self._raw, name)
@@ -128,31 +135,45 @@ def _may_wait(sql) -> bool:
     return not isinstance(sql, str) or sql.lstrip()[:8].upper().startswith(_WAITING_STATEMENTS)
 
 
-class ThreadedSQLiteCursor:
-    """A sqlite3 cursor whose lock and disk waits and bulk fetches run in the thread pool."""
+def _begins_writing(sql) -> bool:
+    return isinstance(sql, str) and sql.lstrip()[:15].upper() == "BEGIN IMMEDIATE"
 
-    def __init__(self, raw, run_in_thread):
-        self._raw, self._run = raw, run_in_thread
+
+class ThreadedSQLiteCursor:
+    """A sqlite3 cursor whose lock and disk waits and bulk fetches run in the thread pool.
+
+    Inside a write transaction, fetches run in place too: they read what the writer's own
+    statements just touched, a few rows from the page cache.
+    """
+
+    def __init__(self, raw, connection: ThreadedSQLiteConnection):
+        self._raw, self._connection = raw, connection
 
     def execute(self, *args):
         if _may_wait(args[0]):
-            self._run(self._raw.execute, *args)
+            self._connection._run(self._raw.execute, *args)
+            if _begins_writing(args[0]):
+                object.__setattr__(self._connection, "writing", True)
         else:
             self._raw.execute(*args)
         return self
 
     def executemany(self, *args):
         if _may_wait(args[0]):
-            self._run(self._raw.executemany, *args)
+            self._connection._run(self._raw.executemany, *args)
         else:
             self._raw.executemany(*args)
         return self
 
     def fetchall(self):
-        return self._run(self._raw.fetchall)
+        if self._connection.writing:
+            return self._raw.fetchall()
+        return self._connection._run(self._raw.fetchall)
 
     def fetchmany(self, *args):
-        return self._run(self._raw.fetchmany, *args)
+        if self._connection.writing:
+            return self._raw.fetchmany(*args)
+        return self._connection._run(self._raw.fetchmany, *args)
 
     def __iter__(self):
         return iter(self._raw)

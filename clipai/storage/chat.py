@@ -1,9 +1,10 @@
 """SQL for support conversations, their messages and the operators' canned replies."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from clipai.storage.schema import canned_replies, conversations, messages, users
 
@@ -122,28 +123,32 @@ def conversation_state(conn, conversation_id: int) -> ConversationState | None:
     return _state(conn.execute(_STATE_BY_ID, {"b_conversation_id": conversation_id}).first())
 
 
-_STATES_AND_RETRIES = (
-    select(*_STATE_COLUMNS, *[column.label(f"m_{column.name}") for column in _MESSAGE_COLUMNS])
-    .select_from(conversations.outerjoin(messages, (messages.c.conversation_id == conversations.c.id)
-                                         & (messages.c.author == bindparam("b_author"))
-                                         & messages.c.client_msg_id.in_(bindparam("b_client_msg_ids", expanding=True))))
-    .where(conversations.c.id.in_(bindparam("b_ids", expanding=True)))
-)
+_STATES_BY_IDS = select(*_STATE_COLUMNS).where(conversations.c.id.in_(bindparam("b_ids", expanding=True)))
+
+
+@functools.lru_cache(maxsize=_ID_CHUNK)
+def _stored_by_keys(count: int):
+    """Messages of one author under ``count`` (conversation, client id) pairs: one index lookup
+    per pair. (``conversation_id IN (...) AND client_msg_id IN (...)`` looks up every combination
+    of the two lists; SQLite does not use an index for row values compared with a list.)"""
+    pairs = " OR ".join(f"(conversation_id = :c{i} AND client_msg_id = :m{i})" for i in range(count))
+    names = ", ".join(column.name for column in _MESSAGE_COLUMNS)
+    return text(f"SELECT {names} FROM messages WHERE author = :author AND ({pairs})").columns(*_MESSAGE_COLUMNS)
 
 
 def states_and_stored(conn, author: str, keys) -> tuple[dict, dict]:
-    """In one query: the states of the conversations in ``keys`` (``(conversation_id, client_msg_id)``)
-    and the messages of ``author`` already stored under those keys."""
-    keys = set(keys)
-    params = {"b_author": author, "b_ids": sorted({k[0] for k in keys}), "b_client_msg_ids": sorted({k[1] for k in keys})}
+    """The states of the conversations in ``keys`` (``(conversation_id, client_msg_id)``) and the
+    messages of ``author`` already stored under those keys."""
+    keys = sorted(set(keys))
     states, stored = {}, {}
-    for row in conn.execute(_STATES_AND_RETRIES, params):
-        states[row.id] = ConversationState(row.id, row.locale, row.status)
-        if row.m_id is not None and (row.id, row.m_client_msg_id) in keys:
-            kinds = tuple(kind for kind in row.m_redacted.split(",") if kind)
-            stored[(row.id, row.m_client_msg_id)] = Message(
-                row.m_id, row.id, row.m_author, row.m_operator_id, row.m_operator_alias, row.m_text, kinds,
-                row.m_client_msg_id, row.m_created_at)
+    for start in range(0, len(keys), _ID_CHUNK):
+        chunk = keys[start:start + _ID_CHUNK]
+        for row in conn.execute(_STATES_BY_IDS, {"b_ids": sorted({key[0] for key in chunk})}):
+            states[row.id] = _state(row)
+        pairs = {name: value for i, (cid, client_msg_id) in enumerate(chunk)
+                 for name, value in ((f"c{i}", cid), (f"m{i}", client_msg_id))}
+        for row in conn.execute(_stored_by_keys(len(chunk)), {"author": author, **pairs}):
+            stored[(row.conversation_id, row.client_msg_id)] = _message(row)
     return states, stored
 
 

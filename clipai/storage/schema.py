@@ -137,6 +137,7 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("conversation_id", "author", "client_msg_id", name="uq_messages_client_msg_id"),
     Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+    Index("ix_messages_conversation_id_author_id", "conversation_id", "author", "id"),  # unread counts
 )
 
 canned_replies = Table(
