@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from clipai import cli, errors, features, i18n, ratelimit, security, storage
+from clipai import cli, errors, features, i18n, page_cache, ratelimit, security, storage
 from clipai.config import load_config
 from clipai.extensions import babel, limiter, socketio
 from clipai.realtime import socketio_options
@@ -23,4 +23,5 @@ def create_app(test_config=None):
     cli.init_app(app)
     features.init_app(app)
     app.wsgi_app = security.NoCookieMiddleware(app.wsgi_app)
+    page_cache.init_app(app)
     return app

@@ -50,6 +50,7 @@ class Defaults:
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20
     GC_FREEZE_INTERVAL_SECONDS = 60
+    PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off
 
 
 def load_config(app, test_config=None):

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import current_app, make_response, request
 from flask_babel import get_locale
 
-from clipai import clock
+from clipai import clock, page_cache
 from clipai.services import policy
 from clipai.services.policy import PolicyState, iso
 
@@ -39,6 +39,7 @@ def current_state() -> PolicyState:
 def forget_versions():
     """A version was published or withdrawn here: read them again at the next request."""
     current_app.extensions.pop(STATE_KEY, None)
+    page_cache.forget(current_app)
 
 
 def max_age(state: PolicyState) -> int:
