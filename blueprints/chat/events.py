@@ -90,28 +90,36 @@ class RecentStarts:
 
 
 def visitor_event(limited: bool = True):
-    """Run a visitor event in the visitor's language and turn refusals into ``{ok: false}`` acks."""
+    """Run a visitor event and turn refusals into ``{ok: false}`` acks in the visitor's language.
+
+    Only refusals carry words (the services' messages are lazy strings, translated when the ack
+    is built); the placeholders of redacted messages are translated per conversation locale.
+    """
 
     def decorator(method):
         @wraps(method)
         def handler(self, data=None, *_ignored):
             visit = self.visits.get(request.sid)
             if visit is None:
-                return ack_error("unavailable", UNAVAILABLE)
-            with force_locale(visit.locale):
-                try:
-                    if limited:
-                        self.limit_event(visit)
-                    return method(self, visit, data if data is not None else {})
-                except ServiceError as error:
-                    return ack_error(error.code, error.message, **error.details)
-                except Exception:
-                    log.exception("chat: %s failed", method.__name__)
-                    return ack_error("unavailable", UNAVAILABLE)
+                return _refusal(None, "unavailable", UNAVAILABLE)
+            try:
+                if limited:
+                    self.limit_event(visit)
+                return method(self, visit, data if data is not None else {})
+            except ServiceError as error:
+                return _refusal(visit, error.code, error.message, **error.details)
+            except Exception:
+                log.exception("chat: %s failed", method.__name__)
+                return _refusal(visit, "unavailable", UNAVAILABLE)
 
         return handler
 
     return decorator
+
+
+def _refusal(visit: "Visit | None", code: str, message, **details) -> dict:
+    with force_locale(visit.locale if visit else select_locale()):
+        return ack_error(code, message, **details)
 
 
 def _payload(data) -> dict:

@@ -1,5 +1,7 @@
 """Register the /chat namespace and relay the conversation services' signals to visitors."""
 
+from socketio import PubSubManager
+
 from clipai import signals
 from clipai.extensions import socketio
 from clipai.realtime import sender_sid
@@ -21,8 +23,21 @@ def _to_room(event: str, payload: dict, conversation_id: int):
                   skip_sid=sender_sid(NAMESPACE))
 
 
+def _only_the_sender_listens(conversation_id: int) -> bool:
+    """True when no other socket, in this process or another, can hear the conversation.
+
+    A visitor usually has one tab: their own message then needs no emit at all. With a message
+    queue, sockets of other processes are not known here.
+    """
+    manager = socketio.server.manager
+    if isinstance(manager, PubSubManager):
+        return False
+    sender = sender_sid(NAMESPACE)
+    return all(sid == sender for sid, _ in manager.get_participants(NAMESPACE, conversation_room(conversation_id)))
+
+
 def relay_message(app, conversation, message, **_extra):
-    if _active(app):
+    if _active(app) and not _only_the_sender_listens(conversation.id):
         _to_room("message", conversations.for_visitor(message), conversation.id)
 
 
