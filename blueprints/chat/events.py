@@ -187,14 +187,17 @@ class ChatNamespace(Namespace):
     def on_message(self, visit: Visit, data):
         data = _payload(data)
         client_msg_id = data.get("client_msg_id")
-        retry_key = (visit.address_key, client_msg_id, _text_digest(data.get("text")))
-        if visit.conversation_id is None and isinstance(client_msg_id, str):
+        starting = visit.conversation_id is None
+        # Only a first message can be a resend after a lost ack on a fresh socket.
+        retry_key = (visit.address_key, client_msg_id, _text_digest(data.get("text"))) if starting else None
+        if starting and isinstance(client_msg_id, str):
             self._recall_started(visit, client_msg_id, retry_key)
         posted = conversations.post_visitor_message(
             visit.conversation_id, data.get("text"), client_msg_id,
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key,
         )
         if posted.token:
+            retry_key = retry_key or (visit.address_key, client_msg_id, _text_digest(data.get("text")))
             self._started(visit, posted, retry_key)
         ack = {"message": conversations.for_visitor(posted.message)}
         block = visit.started.get(posted.message.client_msg_id)
