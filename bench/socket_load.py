@@ -239,7 +239,7 @@ async def relay(spec: dict) -> None:
     run = Relay(spec)
     await run.open()
     if spec.get("first_message"):  # the site: each visitor's first message starts its conversation
-        tally = Tally()
+        run.tally = tally = Tally()  # deliveries are counted on run.tally
         await asyncio.gather(*(run.send(v, tally) for v in run.visitors))
         await run.settle(tally, 30)
     await run.offered(spec.get("warmup_rate", 200), spec.get("warmup_seconds", 1))
