@@ -189,3 +189,12 @@ def test_the_chat_and_console_are_never_served_from_the_cache(client, flask_runs
     client.get("/console"), client.get("/console")
     client.get("/healthz"), client.get("/healthz")
     assert len(flask_runs) == 4
+
+
+def test_the_home_page_is_served_from_the_cache_and_revalidates(client, flask_runs):
+    first = client.get("/", headers={"Accept-Language": "de"})
+    assert first.headers["ETag"] and "public" in first.headers["Cache-Control"]
+    again = client.get("/", headers={"Accept-Language": "de", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert len(flask_runs) == 1
+    assert client.get("/", headers={"Accept-Language": "ru"}).data != first.data

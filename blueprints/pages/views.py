@@ -1,6 +1,6 @@
 """Home page and the health check."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from sqlalchemy import text
 
 from clipai import storage
@@ -8,11 +8,17 @@ from clipai.extensions import limiter
 from clipai.realtime import is_redis_url, redis_answers
 
 bp = Blueprint("pages", __name__, template_folder="templates")
+HOME_MAX_AGE_SECONDS = 300
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    """The same page for everyone in a language: shareable, revalidated by its ETag."""
+    response = make_response(render_template("pages/home.html"))
+    response.cache_control.public = True
+    response.cache_control.max_age = HOME_MAX_AGE_SECONDS
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _redis_checks() -> dict:
