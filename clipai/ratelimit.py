@@ -29,7 +29,8 @@ class SweptMemoryStorage(MemoryStorage):
     limits' own starts a timer thread 10 ms after every hit, which then walks every key: under
     load that is a new thread (a greenlet under gevent or eventlet) a hundred times a second and
     a fifth of the server's time. The verdicts never depended on the sweep (every read checks
-    times itself); the sweep only frees memory, and once a second is soon enough for that.
+    times itself); the sweep only frees memory, and once a second is soon enough for that. It
+    also drops the keys whose entries all expired, which limits' own sweep keeps as empty lists.
     """
 
     STORAGE_SCHEME = ["memory"]
@@ -43,6 +44,12 @@ class SweptMemoryStorage(MemoryStorage):
         if now - self.swept_at >= SWEEP_INTERVAL_SECONDS:
             self.swept_at = now
             self._MemoryStorage__expire_events()
+            # limits' sweep empties a key's list but keeps the key: one per socket, forever.
+            for key in [key for key, events in self.events.items() if not events]:
+                with self.locks[key]:
+                    if not self.events.get(key):
+                        self.events.pop(key, None)
+                self.locks.pop(key, None)
 
 
 @dataclass(frozen=True)
