@@ -1,6 +1,6 @@
 """``make bench``: measure the site against a bare baseline served the same way, print one table.
 
-    python -m bench                      # both async modes, about 12 minutes on 2 cores
+    python -m bench                      # both async modes, about 10 minutes on 2 cores
     python -m bench --quick              # a short smoke run (not written to docs/)
     python -m bench --modes gevent --visitors 5000 --seconds 3
 """

@@ -50,6 +50,8 @@ class Defaults:
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20
     GC_FREEZE_INTERVAL_SECONDS = 60
+    GC_FREEZE_AFTER_CONNECTIONS = 1000  # also freeze after this many new Socket.IO connections
+    GC_FULL_COLLECTION_INTERVAL_SECONDS = 600  # unfreeze and collect what closed connections left
     PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off
 
 

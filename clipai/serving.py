@@ -30,6 +30,7 @@ ACCESS_LOG_FORMAT = '"%(request_line)s" %(status_code)s %(body_length)s %(wall_s
 EXTENSION_KEY = "clipai.serving"
 DRAIN_SECONDS = 5  # longest wait for events in progress before connections are closed
 SHUTDOWN_SECONDS = 15  # after this, a stuck shutdown exits anyway
+GC_CHECK_SECONDS = 1.0
 
 
 class InFlight:
@@ -50,14 +51,54 @@ class InFlight:
         return tracked
 
 
-def freeze_long_lived_objects(app):
-    """Keep full garbage collections short when thousands of visitors are connected."""
-    interval = app.config["GC_FREEZE_INTERVAL_SECONDS"]
-    socketio.sleep(min(interval, 10))
+class Freezer:
+    """When to freeze long-lived objects out of full garbage collections, and when to collect them.
+
+    ``gc.freeze()`` moves every object into a generation that collections skip, so a process
+    holding 20,000 connections does not walk them all on each full collection (hundreds of
+    milliseconds). Freezing happens soon after start, after each burst of ``burst`` new
+    connections, and every ``interval`` seconds. Frozen objects that became garbage since (the
+    cycles of closed connections) would stay forever, so every ``full_interval`` seconds they are
+    unfrozen and collected once, then frozen again.
+    """
+
+    def __init__(self, interval: float, full_interval: float, burst: int, now: float):
+        self.interval, self.full_interval, self.burst = interval, full_interval, burst
+        self.frozen_at = self.collected_at = now
+        self.connections_then = 0
+
+    def step(self, now: float, connections: int) -> str | None:
+        """``"collect"``, ``"freeze"`` or None, for the time and connection count now."""
+        self.connections_then = min(self.connections_then, connections)  # growth counts from the low point
+        if now - self.collected_at >= self.full_interval:
+            action = "collect"
+            self.collected_at = now
+        elif now - self.frozen_at >= self.interval or connections - self.connections_then >= self.burst:
+            action = "freeze"
+        else:
+            return None
+        self.frozen_at, self.connections_then = now, connections
+        return action
+
+
+def manage_garbage_collection(app):
+    """Run :class:`Freezer`'s decisions for this process, checking once a second."""
+    config = app.config
+    socketio.sleep(min(config["GC_FREEZE_INTERVAL_SECONDS"], 10))
+    gc.collect(1)
+    gc.freeze()
+    freezer = Freezer(config["GC_FREEZE_INTERVAL_SECONDS"], config["GC_FULL_COLLECTION_INTERVAL_SECONDS"],
+                      config["GC_FREEZE_AFTER_CONNECTIONS"], time.monotonic())
     while True:
-        gc.collect(1)
-        gc.freeze()
-        socketio.sleep(interval)
+        socketio.sleep(GC_CHECK_SECONDS)
+        action = freezer.step(time.monotonic(), len(socketio.server.eio.sockets))
+        if action == "collect":
+            gc.unfreeze()
+            gc.collect()
+        elif action == "freeze":
+            gc.collect(1)
+        if action:
+            gc.freeze()
 
 
 def configure_logging(app):
@@ -79,7 +120,7 @@ def start_background_work(app) -> InFlight:
     socketio.server._handle_event_internal = state.track(socketio.server._handle_event_internal)
     with app.app_context():
         signals.server_starting.send(app)
-    socketio.start_background_task(freeze_long_lived_objects, app)
+    socketio.start_background_task(manage_garbage_collection, app)
     if is_redis_url(app.config.get("MESSAGE_QUEUE")):
         from clipai.services import presence
 
