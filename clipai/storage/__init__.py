@@ -33,7 +33,22 @@ def build_engine(url: str, async_mode: str = "threading") -> Engine:
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
         if async_mode in GREEN_MODES:
             _make_psycopg_cooperative()
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+    if url.startswith("postgresql"):
+        event.listen(engine, "handle_error", _broken_pipeline_is_a_disconnect)
+    return engine
+
+
+# psycopg runs executemany in pipeline mode; when the server drops the connection in the middle,
+# it reports this instead of a disconnect, and the connection cannot even roll back.
+_BROKEN_PIPELINE = "cannot exit pipeline mode while busy"
+
+
+def _broken_pipeline_is_a_disconnect(context):
+    """Let SQLAlchemy discard such a connection at once (as for any disconnect) instead of trying
+    to roll it back when it returns to the pool, which fails again and logs a traceback."""
+    if _BROKEN_PIPELINE in str(context.original_exception):
+        context.is_disconnect = True
 
 
 def _configure_sqlite_connection(dbapi_connection, _record):

@@ -70,10 +70,13 @@ def test_connections_cut_during_traffic_lose_and_duplicate_nothing(server, postg
                 kit.terminate_server_connections(session, postgres_url)
 
     threads = [threading.Thread(target=send_all, args=(visitor, f"v{index}")) for index, visitor in enumerate(visitors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(kit.WAIT * 4)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(kit.WAIT * 4)
+    finally:
+        session.close()
     assert not any(thread.is_alive() for thread in threads)
 
     assert set(outcomes) == {"ok", "unavailable"}  # never another error code
@@ -82,4 +85,3 @@ def test_connections_cut_during_traffic_lose_and_duplicate_nothing(server, postg
         assert texts == [f"v{index} message {number}" for number in range(per_visitor)]
     assert "Traceback" not in server.log()
     print(f"\nacks: {outcomes}")
-    session.close()

@@ -47,3 +47,19 @@ def test_nothing_is_written_at_start_up(tmp_path, app_config):
     app.test_client().get("/")
     app.extensions["clipai.engine"].dispose()
     assert not database.exists() or inspect(create_engine(f"sqlite:///{database}")).get_table_names() == []
+
+
+def test_a_broken_psycopg_pipeline_counts_as_a_disconnect():
+    # psycopg reports a connection dropped during executemany this way; SQLAlchemy must then
+    # discard the connection instead of rolling it back (which fails and logs a traceback).
+    from types import SimpleNamespace
+
+    import psycopg
+
+    from clipai.storage import _broken_pipeline_is_a_disconnect
+
+    broken = SimpleNamespace(original_exception=psycopg.OperationalError("cannot exit pipeline mode while busy"),
+                             is_disconnect=False)
+    other = SimpleNamespace(original_exception=psycopg.OperationalError("deadlock detected"), is_disconnect=False)
+    _broken_pipeline_is_a_disconnect(broken), _broken_pipeline_is_a_disconnect(other)
+    assert broken.is_disconnect and not other.is_disconnect
