@@ -38,13 +38,13 @@ class Peer:
     """A python-socketio client on one namespace that keeps every event it receives, in order."""
 
     def __init__(self, url, namespace, auth=None, transports=("websocket",), headers=None, reconnection=False,
-                 connect=True, wait=WAIT):
+                 connect=True, wait=WAIT, http_session=None):
         self.url, self.namespace, self.auth, self.wait = url, namespace, auth, wait
         self.transports, self.headers = list(transports), dict(headers or {})
         self.events = queue.Queue()
         self.connect_errors = []
         self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1,
-                                   randomization_factor=0)
+                                   randomization_factor=0, http_session=http_session)
         self.sio.on("*", self._record, namespace=namespace)
         self.sio.on("connect", lambda: self.events.put(("__connect__", None)), namespace=namespace)
         self.sio.on("disconnect", lambda *_: self.events.put(("__disconnect__", None)), namespace=namespace)
@@ -78,11 +78,16 @@ class Peer:
     def connected(self) -> bool:
         return self.sio.connected and self.namespace in self.sio.namespaces
 
-    def call(self, event, payload=None, timeout=WAIT):
-        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace, timeout=timeout)
+    def call(self, event, payload=None, timeout=None):
+        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace,
+                             timeout=timeout or self.wait)
 
     def emit(self, event, payload=None, callback=None):
         self.sio.emit(event, payload, namespace=self.namespace, callback=callback)
+
+    def emit_recorded(self, event, payload):
+        """Emit without waiting; the ack arrives in the event queue as ``("__ack__", ack)``."""
+        self.emit(event, payload, callback=lambda ack=None: self.events.put(("__ack__", ack)))
 
     def say(self, text, client_msg_id=None, conversation_id=None):
         """Send a chat message (an operator's when ``conversation_id`` is given) and return the ack."""
@@ -91,15 +96,23 @@ class Peer:
             payload["conversation_id"] = conversation_id
         return self.call("message", payload)
 
-    def next_event(self, name, timeout=WAIT):
+    def next_event(self, name, timeout=None):
         """Wait for the next ``name`` event; return its payload and the events received before it."""
         skipped = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or self.wait)
         while True:
             event, payload = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
             if event == name:
                 return payload, skipped
             skipped.append((event, payload))
+
+    def next_matching(self, name, predicate, timeout=None):
+        """Wait for a ``name`` event whose payload satisfies ``predicate``."""
+        deadline = time.monotonic() + (timeout or self.wait)
+        while True:
+            payload, _ = self.next_event(name, timeout=max(0.01, deadline - time.monotonic()))
+            if predicate(payload):
+                return payload
 
     def drain(self) -> list:
         """Every event received so far, as ``(name, payload)``."""

@@ -4,20 +4,18 @@ Everything runs on 127.0.0.1; every wait is bounded (``WAIT``) and every loop co
 ``CI=true`` a missing PostgreSQL, Redis or nginx fails the test instead of skipping it.
 """
 
+import functools
 import os
-import queue
 import secrets
 import shutil
 import socket
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
-import socketio
 
 from clipai import create_app
 from clipai.services import accounts
@@ -150,78 +148,18 @@ def operator_token(database_url: str, username: str = "olga.k", alias: str = "Ol
     return token
 
 
-class Peer:
-    """A Socket.IO client on one namespace that keeps every event it receives, in order."""
-
-    def __init__(self, url, namespace, auth=None, transports=("websocket",), http_session=None):
-        self.namespace = namespace
-        self.events = queue.Queue()
-        self.sio = socketio.Client(reconnection=False, http_session=http_session)
-        self.sio.on("*", self._record, namespace=namespace)
-        self.sio.on("disconnect", lambda *_: self.events.put(("__disconnect__", None)), namespace=namespace)
-        self.sio.connect(url, namespaces=[namespace], transports=list(transports), auth=auth, wait_timeout=WAIT)
-
-    def _record(self, event, *args):
-        self.events.put((event, args[0] if args else None))
-
-    def call(self, event, payload=None):
-        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace, timeout=WAIT)
-
-    def emit_recorded(self, event, payload):
-        """Emit without waiting; the ack arrives in the event queue as ``("__ack__", ack)``."""
-        self.sio.emit(event, payload, namespace=self.namespace,
-                      callback=lambda ack=None: self.events.put(("__ack__", ack)))
-
-    def next_event(self, name, timeout: float = WAIT):
-        """Wait for the next ``name`` event; the events before it are returned too."""
-        skipped, deadline = [], time.monotonic() + timeout
-        while True:
-            event, payload = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            if event == name:
-                return payload, skipped
-            skipped.append((event, payload))
-
-    def next_matching(self, name, predicate, timeout: float = WAIT):
-        """Wait for a ``name`` event whose payload satisfies ``predicate``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            payload, _ = self.next_event(name, timeout=max(0.01, deadline - time.monotonic()))
-            if predicate(payload):
-                return payload
-
-    def close(self):
-        if self.sio.connected:
-            self.sio.disconnect()
-        websocket = getattr(self.sio.eio, "ws", None)
-        if websocket is not None:
-            websocket.shutdown()
-        http = getattr(self.sio.eio, "http", None)
-        if http is not None:
-            http.close()
-
-
 @pytest.fixture
-def peers():
-    """Build Socket.IO clients that are closed after the test: ``peers(url, "/chat", auth=...)``."""
-    made = []
-
-    def make(*args, **kwargs):
-        peer = Peer(*args, **kwargs)
-        made.append(peer)
-        return peer
-
-    yield make
-    for peer in made:
-        peer.close()
+def peers(peers):
+    """The shared ``peers`` fixture (tests/conftest.py), with this suite's longer bound."""
+    return functools.partial(peers, wait=WAIT)
 
 
 def say(peer, text, client_msg_id=None):
-    return peer.call("message", {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex})
+    return peer.say(text, client_msg_id)
 
 
 def reply(peer, conversation_id, text, client_msg_id=None):
-    return peer.call("message", {"conversation_id": conversation_id, "text": text,
-                                 "client_msg_id": client_msg_id or uuid.uuid4().hex})
+    return peer.say(text, client_msg_id, conversation_id=conversation_id)
 
 
 def scaleout_settings(key_prefix: str, message_queue: str, limiter_storage: str | None = None, **extra) -> dict:

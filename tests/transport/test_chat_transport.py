@@ -1,7 +1,5 @@
 """The chat against the real server (eventlet, loopback) with the python-socketio client."""
 
-import queue
-import uuid
 
 import pytest
 import requests
@@ -16,70 +14,9 @@ TRANSPORTS = [["websocket"], ["polling"]]
 WAIT = 10  # seconds; an upper bound for a loaded machine, never a measured timing
 
 
-class Peer:
-    """A Socket.IO client on one namespace that keeps every event it receives, in order."""
-
-    def __init__(self, url, namespace, auth=None, transports=("websocket",), headers=None):
-        self.namespace = namespace
-        self.events = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("*", self._record, namespace=namespace)
-        self.sio.on("disconnect", self._disconnected, namespace=namespace)
-        self.sio.connect(url, namespaces=[namespace], transports=list(transports), auth=auth,
-                         headers=headers or {}, wait_timeout=WAIT)
-
-    def _record(self, event, *args):
-        self.events.put((event, args[0] if args else None))
-
-    def _disconnected(self, *_reason):
-        self.events.put(("__disconnect__", None))
-
-    def call(self, event, payload=None):
-        return self.sio.call(event, {} if payload is None else payload, namespace=self.namespace, timeout=WAIT)
-
-    def next_event(self, name):
-        """Wait for the next ``name`` event; the events before it are returned too."""
-        skipped = []
-        while True:
-            event, payload = self.events.get(timeout=WAIT)
-            if event == name:
-                return payload, skipped
-            skipped.append((event, payload))
-
-    def close(self):
-        if self.sio.connected:
-            self.sio.disconnect()
-        # After a server-side cut the client library leaves its sockets open: close them here.
-        websocket = getattr(self.sio.eio, "ws", None)
-        if websocket is not None:
-            websocket.shutdown()
-        http = getattr(self.sio.eio, "http", None)
-        if http is not None:
-            http.close()
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'live.sqlite3'}"
-
-
 @pytest.fixture
 def server(live_server, database_url):
     return live_server(async_mode="eventlet", database_url=database_url)
-
-
-@pytest.fixture
-def peers():
-    made = []
-
-    def make(*args, **kwargs):
-        peer = Peer(*args, **kwargs)
-        made.append(peer)
-        return peer
-
-    yield make
-    for peer in made:
-        peer.close()
 
 
 @pytest.fixture
@@ -93,15 +30,11 @@ def operator_token(server, database_url):
     return token
 
 
-def say(peer, text, client_msg_id=None):
-    return peer.call("message", {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex})
-
-
 @pytest.mark.parametrize("transports", TRANSPORTS)
 def test_visitor_and_operator_exchange_messages(server, peers, operator_token, transports):
     operator = peers(server.url, "/console", auth={"token": operator_token}, transports=transports)
     visitor = peers(server.url, "/chat", transports=transports)
-    ack = say(visitor, "Hello, is anyone there?")
+    ack = visitor.say("Hello, is anyone there?")
     assert ack["ok"] and ack["conversation"]["token"]
     delivered, _ = operator.next_event("message")
     assert delivered["id"] == ack["message"]["id"] and delivered["text"] == "Hello, is anyone there?"
@@ -117,7 +50,7 @@ def test_visitor_and_operator_exchange_messages(server, peers, operator_token, t
 def test_reconnect_with_last_seen_delivers_the_missed_messages_once_in_order(server, peers, operator_token,
                                                                              transports):
     visitor = peers(server.url, "/chat", transports=transports)
-    first = say(visitor, "first question")
+    first = visitor.say("first question")
     conversation = first["conversation"]
     visitor.close()
     operator = peers(server.url, "/console", auth={"token": operator_token}, transports=transports)
@@ -137,11 +70,11 @@ def test_reconnect_with_last_seen_delivers_the_missed_messages_once_in_order(ser
 @pytest.mark.parametrize("transports", TRANSPORTS)
 def test_retry_with_the_same_client_msg_id_is_not_a_duplicate(server, peers, transports):
     visitor = peers(server.url, "/chat", transports=transports)
-    conversation = say(visitor, "hello", "c-1")["conversation"]
-    first = say(visitor, "only once", "c-2")
+    conversation = visitor.say("hello", "c-1")["conversation"]
+    first = visitor.say("only once", "c-2")
     visitor.close()
     again = peers(server.url, "/chat", auth={"token": conversation["token"]}, transports=transports)
-    assert say(again, "only once", "c-2") == {"ok": True, "message": first["message"]}
+    assert again.say("only once", "c-2") == {"ok": True, "message": first["message"]}
     texts = [message["text"] for message in again.call("history", {"after": 0})["messages"]]
     assert texts == ["hello", "only once"]
 
@@ -149,13 +82,13 @@ def test_retry_with_the_same_client_msg_id_is_not_a_duplicate(server, peers, tra
 @pytest.mark.parametrize("transports", TRANSPORTS)
 def test_oversize_frame_is_refused_and_other_visitors_keep_chatting(server, peers, transports):
     bystander = peers(server.url, "/chat", transports=transports)
-    say(bystander, "hello")
+    bystander.say("hello")
     sender = peers(server.url, "/chat", transports=transports)
     oversize = "x" * (64 * 1024)  # SOCKETIO_MAX_HTTP_BUFFER_SIZE is 32 KB
     sender.sio.emit("message", {"text": oversize, "client_msg_id": "big"}, namespace="/chat")
     sender.next_event("__disconnect__")  # the server cut this client off
     assert not sender.sio.connected
-    assert say(bystander, "still working?")["ok"]
+    assert bystander.say("still working?")["ok"]
     texts = [message["text"] for message in bystander.call("history", {"after": 0})["messages"]]
     assert texts == ["hello", "still working?"]
 
