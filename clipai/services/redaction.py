@@ -338,11 +338,12 @@ _SHORTEST_INTERNATIONAL = min(
 )
 
 
+_FEWEST_PHONE_DIGITS = {region: min(length, _SHORTEST_INTERNATIONAL) for region, length in _SHORTEST_NATIONAL.items()}
+
+
 def _fewest_phone_digits(region: str | None) -> int:
     """The fewest digits a text needs to hold a phone number the matcher accepts."""
-    if region is None:
-        return _SHORTEST_INTERNATIONAL
-    return min(_SHORTEST_NATIONAL[region], _SHORTEST_INTERNATIONAL)
+    return _FEWEST_PHONE_DIGITS.get(region, _SHORTEST_INTERNATIONAL)
 
 
 def _normalize_region(region: str | None) -> str | None:
@@ -389,7 +390,8 @@ def _detect(text: str, region: str | None) -> list[Finding]:
     region = _normalize_region(region)
     findings: list[Finding] = []
     masked = text
-    digits = _count_digits(text, max(_CARD_MIN, _fewest_phone_digits(region)))
+    phone_digits = _fewest_phone_digits(region)
+    digits = _count_digits(text, max(_CARD_MIN, phone_digits))
 
     def claim(kind: str, spans: Iterable[tuple[int, int]]) -> None:
         nonlocal masked
@@ -419,7 +421,7 @@ def _detect(text: str, region: str | None) -> list[Finding]:
         claim("iban", _find_ibans(masked))
     if digits >= _CARD_MIN:
         claim("card", _find_cards(masked))
-    if digits >= _fewest_phone_digits(region):
+    if digits >= phone_digits:
         claim("phone", _find_phones(masked, region))
     findings.sort(key=lambda f: f.start)
     return findings

@@ -131,7 +131,10 @@ class ThreadedSQLiteConnection:
         try:
             self._run(call)
         finally:
-            object.__setattr__(self, "writing", False)
+            self.mark_writing(False)
+
+    def mark_writing(self, writing: bool):
+        object.__setattr__(self, "writing", writing)  # on this wrapper, not the sqlite3 connection
 
     def __getattr__(self, name):
         return getattr(self._raw, name)
@@ -168,7 +171,7 @@ class ThreadedSQLiteCursor:
         if _may_wait(args[0]):
             self._connection._run(self._raw.execute, *args)
             if _begins_writing(args[0]):
-                object.__setattr__(self._connection, "writing", True)
+                self._connection.mark_writing(True)
         else:
             self._raw.execute(*args)
         return self

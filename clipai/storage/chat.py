@@ -313,24 +313,21 @@ _INSERT_MESSAGES_RETURNING_KEYS = _INSERT_MESSAGE.returning(messages.c.id, messa
 
 
 def insert_messages(conn, rows: list[dict]) -> list[Message]:
-    """Insert many messages in one statement, in order; each row has ``insert_message``'s arguments.
+    """Insert many messages in one statement, in order; each row has ``insert_message``'s arguments,
+    a ``client_msg_id`` included.
 
     Each row's (conversation, author, client id) is unique, so the new ids are matched to the rows
     by that key: asking the database to return them in parameter order makes SQLAlchemy send one
     statement per row on SQLite.
     """
-    values = [{"operator_id": None, "operator_alias": None, "client_msg_id": None, **row,
-               "redacted": ",".join(row.get("redacted", ()))} for row in rows]
-    if all(v["client_msg_id"] is not None for v in values):
-        new_ids = {(found.conversation_id, found.author, found.client_msg_id): found.id
-                   for found in conn.execute(_INSERT_MESSAGES_RETURNING_KEYS, values)}
-        ids = [new_ids[(v["conversation_id"], v["author"], v["client_msg_id"])] for v in values]
-    else:
-        statement = _INSERT_MESSAGE.returning(messages.c.id, sort_by_parameter_order=True)
-        ids = [found.id for found in conn.execute(statement, values)]
-    return [Message(new_id, v["conversation_id"], v["author"], v["operator_id"], v["operator_alias"], v["text"],
-                    tuple(row.get("redacted", ())), v["client_msg_id"], v["created_at"])
-            for new_id, row, v in zip(ids, rows, values, strict=True)]
+    values = [{"operator_id": None, "operator_alias": None, **row, "redacted": ",".join(row.get("redacted", ()))}
+              for row in rows]
+    new_ids = {(found.conversation_id, found.author, found.client_msg_id): found.id
+               for found in conn.execute(_INSERT_MESSAGES_RETURNING_KEYS, values)}
+    return [Message(new_ids[(v["conversation_id"], v["author"], v["client_msg_id"])], v["conversation_id"],
+                    v["author"], v["operator_id"], v["operator_alias"], v["text"], tuple(row.get("redacted", ())),
+                    v["client_msg_id"], v["created_at"])
+            for row, v in zip(rows, values, strict=True)]
 
 
 def message_by_id(conn, message_id: int) -> Message | None:
