@@ -46,6 +46,7 @@ class Defaults:
     CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address
     CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
     CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account
+    CONSOLE_ACTIVITY_SECONDS = 0.5  # new messages' conversation summaries: one per conversation per interval
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 32 * 1024
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20

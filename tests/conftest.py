@@ -50,6 +50,7 @@ def app_config(tmp_path, clock, settings):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "RATELIMIT_KEY_PREFIX": f"clipai-test-{secrets.token_hex(4)}",
         "ALLOWED_ORIGINS": ["http://localhost"],
+        "CONSOLE_ACTIVITY_SECONDS": 0,  # summaries at once, so the test client holds them after each emit
         **settings,
     }
 

@@ -37,8 +37,8 @@ def _only_the_sender_listens(conversation_id: int) -> bool:
 
 
 def relay_message(app, conversation, message, **_extra):
-    if _active(app) and not _only_the_sender_listens(conversation.id):
-        _to_room("message", conversations.for_visitor(message), conversation.id)
+    if _active(app) and not _only_the_sender_listens(message.conversation_id):
+        _to_room("message", conversations.for_visitor(message), message.conversation_id)
 
 
 def relay_change(app, conversation, change=None, **_extra):

@@ -7,9 +7,11 @@ from clipai.extensions import socketio
 from clipai.realtime import sender_sid
 from clipai.services import conversations
 
+from blueprints.console.activity import ActivityFeed
 from blueprints.console.events import NAMESPACE, OPERATORS_ROOM, ConsoleNamespace
 
 EXTENSION_KEY = "clipai.console"
+ACTIVITY_KEY = "clipai.console.activity"
 
 
 def _active(app) -> ConsoleNamespace | None:
@@ -24,11 +26,17 @@ def _to_operators(event: str, payload: dict, skip_sid=None):
     socketio.emit(event, payload, to=OPERATORS_ROOM, namespace=NAMESPACE, skip_sid=skip_sid)
 
 
+def _send_summaries(conversation_ids):
+    for conversation in conversations.conversations_by_ids(conversation_ids):
+        _to_operators("conversation", conversations.summary(conversation))
+
+
 def relay_message(app, conversation, message, **_extra):
     if _active(app):
         # The operator who sent it has it in the ack already.
         _to_operators("message", conversations.for_operators(message), skip_sid=sender_sid(NAMESPACE))
-        _to_operators("conversation", conversations.summary(conversation))
+        if conversation is None:  # only new activity; other changes come with conversation_changed
+            app.extensions[ACTIVITY_KEY].touch(message.conversation_id)
 
 
 def relay_change(app, conversation, **_extra):
@@ -71,5 +79,6 @@ def init_app(app):
     namespace = ConsoleNamespace()
     socketio.on_namespace(namespace)
     app.extensions[EXTENSION_KEY] = namespace
+    app.extensions[ACTIVITY_KEY] = ActivityFeed(app, app.config["CONSOLE_ACTIVITY_SECONDS"], _send_summaries)
     for signal, receiver in RELAYS:
         signal.connect(receiver)  # once per process; each receiver checks its app has the console

@@ -80,7 +80,9 @@ class Posted:
     """A stored message; ``token`` and ``resume_code`` only when it started the conversation."""
 
     message: Message
-    conversation: Conversation | None = None  # None when the message is a retry of a stored one
+    # The conversation's summary when the message created or reopened it; else None (operators
+    # learn of a conversation's new activity from the message itself, see ``console.activity``).
+    conversation: Conversation | None = None
     token: str | None = None
     resume_code: str | None = None
     duplicate: bool = False
@@ -258,7 +260,10 @@ def _write(work, *, retry_of=None):
 
 def _group_commit() -> GroupCommit:
     # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
-    return current_app.extensions.setdefault(GROUP_COMMIT_KEY, GroupCommit(lambda: storage.transaction()))
+    extensions = current_app.extensions
+    found = extensions.get(GROUP_COMMIT_KEY)
+    return found if found is not None else extensions.setdefault(GROUP_COMMIT_KEY,
+                                                                 GroupCommit(lambda: storage.transaction()))
 
 
 def _write_together(work, announce, *, retry_of=None):
@@ -337,44 +342,38 @@ class VisitorAppend:
                                        redacted=self.redacted, client_msg_id=self.client_msg_id, created_at=self.now)
         reopen = state.status == "closed"
         store.record_activity(conn, self.conversation_id, now=self.now, erase_after=self.erase_after, reopen=reopen)
-        return Posted(message, store.conversation(conn, self.conversation_id, message), reopened=reopen)
+        return Posted(message, store.conversation(conn, self.conversation_id, message) if reopen else None,
+                      reopened=reopen)
 
     @staticmethod
     def bulk(conn, appends: list["VisitorAppend"]) -> list[Posted | None]:
         """Write many with a few statements, giving what writing them one by one would give."""
-        states, stored = store.states_and_stored(conn, "visitor", {(a.conversation_id, a.client_msg_id) for a in appends})
+        states = store.states_by_ids(conn, {append.conversation_id for append in appends})
         results: list = [None] * len(appends)
         first: dict = {}  # (conversation, client_msg_id) -> index of the append that writes it
         for index, append in enumerate(appends):
-            key = (append.conversation_id, append.client_msg_id)
-            if append.conversation_id in states and key in stored:
-                results[index] = Posted(stored[key], duplicate=True)
-            elif append.conversation_id in states:
-                first.setdefault(key, index)
+            if append.conversation_id in states:
+                first.setdefault((append.conversation_id, append.client_msg_id), index)
         writing = sorted(first.values())
-        if not writing:
-            return results
-        inserted = store.insert_messages(conn, [appends[i].row() for i in writing])
-        written = dict(zip(writing, inserted, strict=True))
-        latest = {appends[i].conversation_id: appends[i] for i in writing}  # in order: the last one wins
-        store.record_activities(conn, [(a.conversation_id, a.now, a.erase_after,
-                                        states[a.conversation_id].status == "closed") for a in latest.values()])
-        summaries = store.conversations_by_ids(conn, latest, {m.id: m for m in inserted})
-        unread_after = Counter(m.conversation_id for m in inserted)  # written later in this batch
-        reopened: set = set()
+        inserted = dict(zip(writing, store.insert_new_messages(conn, [appends[i].row() for i in writing]),
+                            strict=True))
+        written = {index: message for index, message in inserted.items() if message is not None}
+        latest = {appends[i].conversation_id: appends[i] for i in written}  # in order: the last one wins
+        reopening = {cid for cid in latest if states[cid].status == "closed"}
+        store.record_activities(conn, [(a.conversation_id, a.now, a.erase_after, a.conversation_id in reopening)
+                                       for a in latest.values()])
+        reopened = store.conversations_by_ids(conn, reopening) if reopening else {}
         for index, message in written.items():
-            append, conversation_id = appends[index], message.conversation_id
-            unread_after[conversation_id] -= 1
-            summary = replace(summaries[conversation_id], last_message=message, last_activity_at=append.now,
-                              erase_after=append.erase_after,
-                              unread=summaries[conversation_id].unread - unread_after[conversation_id])
-            reopens = states[conversation_id].status == "closed" and conversation_id not in reopened
-            reopened.add(conversation_id)
-            results[index] = Posted(message, summary, reopened=reopens)
-        for index, append in enumerate(appends):  # the same message twice in one batch: a retry
-            origin = first.get((append.conversation_id, append.client_msg_id))
-            if origin is not None and origin != index:
-                results[index] = Posted(written[origin], duplicate=True)
+            # Only the first message of a closed conversation reopens it (and carries its summary).
+            summary = reopened.pop(message.conversation_id, None)
+            results[index] = Posted(message, summary, reopened=summary is not None)
+        retried = [appends[i] for i, message in inserted.items() if message is None]
+        stored = store.stored_messages(conn, "visitor", {(a.conversation_id, a.client_msg_id) for a in retried})
+        for index, append in enumerate(appends):  # stored before, or twice in this batch: a retry
+            key = (append.conversation_id, append.client_msg_id)
+            origin = first.get(key)
+            if (origin is not None and origin != index) or key in stored:
+                results[index] = Posted(written.get(origin) or stored[key], duplicate=True)
         return results
 
     def row(self) -> dict:
@@ -429,6 +428,7 @@ def post_operator_message(conversation_id, operator, text, client_msg_id) -> Pos
     def announce(posted):
         if not posted.duplicate:
             signals.message_stored.send(_app(), conversation=posted.conversation, message=posted.message)
+            signals.conversation_changed.send(_app(), conversation=posted.conversation, change="answered")
 
     return _write_together(work, announce, retry_of=(conversation_id, "operator", client_msg_id))
 
@@ -452,6 +452,12 @@ def conversation(conversation_id) -> Conversation:
     if found is None:
         raise ServiceError("not_found", NOT_FOUND)
     return found
+
+
+def conversations_by_ids(conversation_ids) -> list[Conversation]:
+    """The summaries of the conversations that still exist among ``conversation_ids``."""
+    ids = sorted(set(conversation_ids))
+    return list(_read(lambda conn: store.conversations_by_ids(conn, ids)).values())
 
 
 def history(conversation_id, after=None, limit: int = HISTORY_PAGE) -> tuple[Conversation, list[Message], bool]:

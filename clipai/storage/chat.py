@@ -123,9 +123,6 @@ def conversation_state(conn, conversation_id: int) -> ConversationState | None:
     return _state(conn.execute(_STATE_BY_ID, {"b_conversation_id": conversation_id}).first())
 
 
-_STATES_BY_IDS = select(*_STATE_COLUMNS).where(conversations.c.id.in_(bindparam("b_ids", expanding=True)))
-
-
 @functools.lru_cache(maxsize=_ID_CHUNK)
 def _stored_by_keys(count: int):
     """Messages of one author under ``count`` (conversation, client id) pairs: one index lookup
@@ -136,29 +133,100 @@ def _stored_by_keys(count: int):
     return text(f"SELECT {names} FROM messages WHERE author = :author AND ({pairs})").columns(*_MESSAGE_COLUMNS)
 
 
-def states_and_stored(conn, author: str, keys) -> tuple[dict, dict]:
-    """The states of the conversations in ``keys`` (``(conversation_id, client_msg_id)``) and the
-    messages of ``author`` already stored under those keys."""
+def stored_messages(conn, author: str, keys) -> dict:
+    """The messages of ``author`` stored under ``keys`` (``(conversation_id, client_msg_id)``), by key."""
     keys = sorted(set(keys))
-    states, stored = {}, {}
+    stored = {}
     for start in range(0, len(keys), _ID_CHUNK):
         chunk = keys[start:start + _ID_CHUNK]
-        for row in conn.execute(_STATES_BY_IDS, {"b_ids": sorted({key[0] for key in chunk})}):
-            states[row.id] = _state(row)
         pairs = {name: value for i, (cid, client_msg_id) in enumerate(chunk)
                  for name, value in ((f"c{i}", cid), (f"m{i}", client_msg_id))}
         for row in conn.execute(_stored_by_keys(len(chunk)), {"author": author, **pairs}):
             stored[(row.conversation_id, row.client_msg_id)] = _message(row)
-    return states, stored
+    return stored
+
+
+# --- a batch of messages, on the database driver ---------------------------------------------
+# The chat's hot path writes many messages at once. Through SQLAlchemy Core, building and
+# processing each row's parameters cost three times what running the statements did, so these
+# few statements go to the driver as plain SQL, with each column's own bind processing applied
+# here (the SQL is the same on SQLite and PostgreSQL, only the placeholder differs).
+
+_BATCH_COLUMNS = ("conversation_id", "author", "operator_id", "operator_alias", "text", "redacted",
+                  "client_msg_id", "created_at")
+
+
+@functools.lru_cache(maxsize=8)
+def _driver(dialect) -> tuple:
+    """The dialect's placeholder and the bind processors of the batch's message and activity columns."""
+    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+
+    def processors(table, names):
+        return tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
+
+    return (placeholder, processors(messages, _BATCH_COLUMNS),
+            processors(conversations, ("last_activity_at", "erase_after", "id")))
+
+
+def _bound(values, processors) -> tuple:
+    return tuple(value if process is None or value is None else process(value)
+                 for value, process in zip(values, processors, strict=True))
+
+
+def _marks(placeholder: str, count: int) -> str:
+    return ", ".join([placeholder] * count)
+
+
+def states_by_ids(conn, conversation_ids) -> dict[int, ConversationState]:
+    """The hot-path columns of the conversations that exist among ``conversation_ids``."""
+    placeholder = _driver(conn.dialect)[0]
+    ids, states = sorted(set(conversation_ids)), {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = tuple(ids[start:start + _ID_CHUNK])
+        sql = f"SELECT id, locale, status FROM conversations WHERE id IN ({_marks(placeholder, len(chunk))})"
+        for row_id, locale, status in conn.exec_driver_sql(sql, chunk):
+            states[row_id] = ConversationState(row_id, locale, status)
+    return states
+
+
+def insert_new_messages(conn, rows: list[dict]) -> list[Message | None]:
+    """Insert messages with a few statements; each row has ``insert_message``'s arguments, a
+    ``client_msg_id`` included. Returns, in order, each new message, or None where the same
+    (conversation, author, client id) was stored before (the row is then left out).
+
+    Ids are matched to rows by that unique key: the database returns them in no set order.
+    """
+    placeholder, processors, _ = _driver(conn.dialect)
+    row_marks = f"({_marks(placeholder, len(_BATCH_COLUMNS))})"
+    values = [(row["conversation_id"], row["author"], row.get("operator_id"), row.get("operator_alias"), row["text"],
+               ",".join(row.get("redacted", ())), row["client_msg_id"], row["created_at"]) for row in rows]
+    new_ids = {}
+    for start in range(0, len(values), _ID_CHUNK):
+        chunk = values[start:start + _ID_CHUNK]
+        sql = (f"INSERT INTO messages ({', '.join(_BATCH_COLUMNS)}) VALUES {', '.join([row_marks] * len(chunk))} "
+               "ON CONFLICT (conversation_id, author, client_msg_id) DO NOTHING "
+               "RETURNING id, conversation_id, author, client_msg_id")
+        flat = tuple(value for row in chunk for value in _bound(row, processors))
+        new_ids.update(((cid, author, client_id), new_id)
+                       for new_id, cid, author, client_id in conn.exec_driver_sql(sql, flat))
+    inserted = []
+    for row, value in zip(rows, values, strict=True):
+        new_id = new_ids.pop((value[0], value[1], value[6]), None)  # popped: a key twice in rows is stored once
+        inserted.append(None if new_id is None else Message(
+            new_id, value[0], value[1], value[2], value[3], value[4], tuple(row.get("redacted", ())), value[6],
+            value[7]))
+    return inserted
 
 
 def record_activities(conn, activities) -> None:
-    """``record_activity`` for many conversations in one statement: ``(conversation_id, now, erase_after, reopen)``."""
-    reopened = [a for a in activities if a[3]]
-    for rows, values in ((reopened, {"status": "open"}), ([a for a in activities if not a[3]], {})):
+    """``record_activity`` for many conversations: ``(conversation_id, now, erase_after, reopen)``."""
+    placeholder, _, processors = _driver(conn.dialect)
+    assignments = f"last_activity_at = {placeholder}, erase_after = {placeholder}"
+    for reopen, status in ((False, ""), (True, ", status = 'open'")):
+        rows = [_bound((now, erase_after, cid), processors) for cid, now, erase_after, reopens in activities
+                if reopens == reopen]
         if rows:
-            conn.execute(_UPDATE_BY_ID, [{"b_conversation_id": cid, "last_activity_at": now, "erase_after": erase,
-                                          **values} for cid, now, erase, _ in rows])
+            conn.exec_driver_sql(f"UPDATE conversations SET {assignments}{status} WHERE id = {placeholder}", rows)
 
 
 def record_activity(conn, conversation_id: int, *, now: datetime, erase_after: datetime, reopen: bool = False,
@@ -306,28 +374,6 @@ def insert_message(conn, *, conversation_id: int, author: str, text: str, redact
     })
     return Message(result.inserted_primary_key[0], conversation_id, author, operator_id, operator_alias, text,
                    tuple(redacted), client_msg_id, created_at)
-
-
-_INSERT_MESSAGES_RETURNING_KEYS = _INSERT_MESSAGE.returning(messages.c.id, messages.c.conversation_id,
-                                                             messages.c.author, messages.c.client_msg_id)
-
-
-def insert_messages(conn, rows: list[dict]) -> list[Message]:
-    """Insert many messages in one statement, in order; each row has ``insert_message``'s arguments,
-    a ``client_msg_id`` included.
-
-    Each row's (conversation, author, client id) is unique, so the new ids are matched to the rows
-    by that key: asking the database to return them in parameter order makes SQLAlchemy send one
-    statement per row on SQLite.
-    """
-    values = [{"operator_id": None, "operator_alias": None, **row, "redacted": ",".join(row.get("redacted", ()))}
-              for row in rows]
-    new_ids = {(found.conversation_id, found.author, found.client_msg_id): found.id
-               for found in conn.execute(_INSERT_MESSAGES_RETURNING_KEYS, values)}
-    return [Message(new_ids[(v["conversation_id"], v["author"], v["client_msg_id"])], v["conversation_id"],
-                    v["author"], v["operator_id"], v["operator_alias"], v["text"], tuple(row.get("redacted", ())),
-                    v["client_msg_id"], v["created_at"])
-            for row, v in zip(rows, values, strict=True)]
 
 
 def message_by_id(conn, message_id: int) -> Message | None:

@@ -232,6 +232,32 @@ def test_visitor_message_reaches_every_operator_with_the_updated_summary(console
         assert summaries[-1]["unread"] == 2 and summaries[-1]["last_message"]["text"] == "Are you there?"
 
 
+@pytest.mark.parametrize("settings", [{"CONSOLE_ACTIVITY_SECONDS": 0.2}])
+def test_a_burst_of_messages_sends_each_message_at_once_and_one_summary_after(console, visitor):
+    client, conversation_id = new_conversation(visitor)
+    operator = console()
+    acks = [say(client, f"question {i}") for i in range(5)]
+    assert [m["id"] for m in received(operator, "message")] == [ack["message"]["id"] for ack in acks]
+    summaries = []
+    assert eventually(lambda: summaries.extend(received(operator, "conversation")) or summaries)
+    time.sleep(0.5)  # a second interval passes: nothing more arrives for the same burst
+    summaries.extend(received(operator, "conversation"))
+    assert len(summaries) == 1
+    assert summaries[0]["id"] == conversation_id and summaries[0]["unread"] == 6
+    assert summaries[0]["last_message"]["text"] == "question 4"
+
+
+@pytest.mark.parametrize("settings", [{"CONSOLE_ACTIVITY_SECONDS": 0.2}])
+def test_a_change_is_not_delayed_and_a_later_summary_never_undoes_it(console, visitor):
+    client, conversation_id = new_conversation(visitor)
+    operator = console()
+    say(client, "one more thing")
+    assert call(operator, "close", {"conversation_id": conversation_id})["ok"]
+    assert [s["status"] for s in received(operator, "conversation")] == ["closed"]
+    time.sleep(0.5)  # the pending summary of the message goes out, read as the conversation is now
+    assert [s["status"] for s in received(operator, "conversation")] in ([], ["closed"])
+
+
 def test_new_conversation_is_announced_to_operators(console, visitor):
     operator = console()
     _, conversation_id = new_conversation(visitor)

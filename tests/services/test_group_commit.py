@@ -280,6 +280,19 @@ def test_a_resend_in_the_same_batch_is_stored_once(app, hold_first_write):
     assert [m.client_msg_id for m in stored].count("m-1") == 1
 
 
+def test_a_resend_of_an_earlier_message_among_new_ones_returns_it_and_the_others_are_written(app, hold_first_write):
+    [conversation_id] = start_conversations(app, 1)
+    earlier = post_concurrently(app, [(conversation_id, "lost ack", "m-1")])[0]
+    posts = [(conversation_id, "lost ack", "m-1"), (conversation_id, "next", "m-2"), (conversation_id, "last", "m-3")]
+    hold_first_write(pending=len(posts) - 1)
+    outcomes = post_concurrently(app, posts)
+    assert outcomes[0].duplicate and outcomes[0].message == earlier.message
+    assert [outcomes[i].duplicate for i in (1, 2)] == [False, False]
+    with app.app_context():
+        _, stored, _ = conversations.history(conversation_id)
+    assert sorted(m.client_msg_id for m in stored[1:]) == ["m-1", "m-2", "m-3"]
+
+
 def test_messages_are_announced_after_the_commit_in_stored_order(app, hold_first_write, stored_signals):
     ids = start_conversations(app, 3)
     stored_signals.clear()
@@ -289,14 +302,17 @@ def test_messages_are_announced_after_the_commit_in_stored_order(app, hold_first
     assert announced == sorted(announced) and len(announced) == 9
 
 
-def test_each_announcement_carries_the_conversation_as_of_its_message(app, hold_first_write, stored_signals):
+def test_a_batch_announces_each_message_in_commit_order_without_a_summary(app, hold_first_write, stored_signals):
     [conversation_id] = start_conversations(app, 1)
     stored_signals.clear()
     hold_first_write(pending=4)
-    post_concurrently(app, [(conversation_id, f"question {i}", f"m-{i}") for i in range(5)])
-    for sent in stored_signals:
-        assert sent["conversation"].last_message == sent["message"]
-    assert [sent["conversation"].unread for sent in stored_signals] == [2, 3, 4, 5, 6]
+    outcomes = post_concurrently(app, [(conversation_id, f"question {i}", f"m-{i}") for i in range(5)])
+    ids = [sent["message"].id for sent in stored_signals]
+    assert ids == sorted(ids) and sorted(ids) == sorted(posted.message.id for posted in outcomes.values())
+    # Operators read the conversation's summary once per interval (console.activity), not per message.
+    assert [sent["conversation"] for sent in stored_signals] == [None] * 5
+    with app.app_context():
+        assert conversations.conversation(conversation_id).unread == 6
 
 
 def test_a_closed_conversation_reopens_once_for_a_batch(app, hold_first_write):
