@@ -374,16 +374,6 @@ def _find_phones(text: str, region: str | None) -> Iterator[tuple[int, int]]:
 # --------------------------------------------------------------------------
 
 
-def _count_digits(text: str, limit: int) -> int:
-    count = 0
-    for ch in text:
-        if ch.isdigit():
-            count += 1
-            if count >= limit:
-                break
-    return count
-
-
 def _detect(text: str, region: str | None) -> list[Finding]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
@@ -391,7 +381,7 @@ def _detect(text: str, region: str | None) -> list[Finding]:
     findings: list[Finding] = []
     masked = text
     phone_digits = _fewest_phone_digits(region)
-    digits = _count_digits(text, max(_CARD_MIN, phone_digits))
+    digits = sum(map(str.isdigit, text))  # in C: a Python loop over the characters cost more
 
     def claim(kind: str, spans: Iterable[tuple[int, int]]) -> None:
         nonlocal masked
