@@ -10,8 +10,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -80,8 +79,9 @@ class Posted:
     """A stored message; ``token`` and ``resume_code`` only when it started the conversation."""
 
     message: Message
-    # The conversation's summary when the message created or reopened it; else None (operators
-    # learn of a conversation's new activity from the message itself, see ``console.activity``).
+    # The conversation's summary when the message created, reopened or (an operator's reply)
+    # answered it; else None: operators learn of plain new activity from the message itself and a
+    # summary read later (blueprints/console/activity.py).
     conversation: Conversation | None = None
     token: str | None = None
     resume_code: str | None = None

@@ -361,7 +361,7 @@ def test_unknown_queue_filter_is_invalid(app_ctx):
 def test_unread_counts_visitor_messages_after_what_operators_saw(start):
     first = start()
     conversation_id = first.conversation.id
-    second = conversations.post_visitor_message(conversation_id, "two", "m-2", locale="en", address_key="a")
+    conversations.post_visitor_message(conversation_id, "two", "m-2", locale="en", address_key="a")
     assert conversations.conversation(conversation_id).unread == 2
     summary = conversations.mark_seen(conversation_id, "operator", first.message.id)
     assert summary.unread == 1 and summary.operator_seen_up_to == first.message.id
