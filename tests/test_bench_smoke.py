@@ -59,3 +59,31 @@ def test_writing_the_docs_keeps_the_hand_written_notes(tmp_path):
     assert "old table" not in text
     assert "Intro." in text and "## Notes\n\nKept." in text
     assert "| gevent | pages `/privacy` req/s | 950 | 1,000 | 0.95 | ≥ 0.90 | met |" in text
+
+
+def test_the_relay_maximum_is_the_median_of_alternating_site_and_bare_runs(monkeypatch):
+    import argparse
+    import types
+
+    import bench.__main__ as bench_main
+
+    scripted = {"site": [900.0, 1100.0], "bare": [2600.0, 2000.0]}
+    order = []
+
+    def relay(server, spec):
+        order.append(server.name)
+        return {"runs": [], "saturation": {"sustained": scripted[server.name].pop(0)}}
+
+    monkeypatch.setattr(bench_main.socket_runs, "relay", relay)
+    site = types.SimpleNamespace(name="site", mode="gevent", url="http://127.0.0.1:1")
+    bare = types.SimpleNamespace(name="bare", mode="gevent", url="http://127.0.0.1:2")
+    site_result = {"runs": [], "saturation": {"sustained": 1500.0}}
+    bare_result = {"runs": [], "saturation": {"sustained": 1700.0}}
+    args = argparse.Namespace(pairs=3, seconds=1.0, relay_visitors=5)
+    extra = bench_main.more_saturation_pairs(site, bare, "token", site_result, bare_result, args)
+    assert order == ["site", "bare", "site", "bare"] and len(extra) == 2
+    assert site_result["saturation"]["sustained"] == 1100.0  # median of 1,500, 900 and 1,100
+    assert bare_result["saturation"]["sustained"] == 2000.0  # median of 1,700, 2,600 and 2,000
+    row = next(line for line in report.table({"gevent": {"relay": {"site": site_result, "bare": bare_result}}})
+               .splitlines() if "durable relay" in line)
+    assert "median of 3 alternating runs" in row and "| 0.55 |" in row
