@@ -260,10 +260,9 @@ def _write(work, *, retry_of=None):
 
 def _group_commit() -> GroupCommit:
     # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
-    extensions = current_app.extensions
-    found = extensions.get(GROUP_COMMIT_KEY)
-    return found if found is not None else extensions.setdefault(GROUP_COMMIT_KEY,
-                                                                 GroupCommit(lambda: storage.transaction()))
+    extensions = current_app.extensions  # get first: setdefault alone would build one per call
+    return extensions.get(GROUP_COMMIT_KEY) or extensions.setdefault(GROUP_COMMIT_KEY,
+                                                                     GroupCommit(lambda: storage.transaction()))
 
 
 def _write_together(work, announce, *, retry_of=None):
@@ -362,7 +361,7 @@ class VisitorAppend:
         reopening = {cid for cid in latest if states[cid].status == "closed"}
         store.record_activities(conn, [(a.conversation_id, a.now, a.erase_after, a.conversation_id in reopening)
                                        for a in latest.values()])
-        reopened = store.conversations_by_ids(conn, reopening) if reopening else {}
+        reopened = store.conversations_by_ids(conn, reopening)  # no query when none reopens
         for index, message in written.items():
             # Only the first message of a closed conversation reopens it (and carries its summary).
             summary = reopened.pop(message.conversation_id, None)
