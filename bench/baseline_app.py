@@ -81,7 +81,8 @@ def create_baseline_app() -> Flask:
     def healthz():
         return {"status": "ok"}
 
-    socketio.init_app(app, **socketio_options(app.config))
+    # Stock python-socketio packets: the baseline is bare Flask-SocketIO, not the site's transport.
+    socketio.init_app(app, **{**socketio_options(app.config), "serializer": "default"})
     socketio.on_namespace(Namespace("/hold"))
     socketio.on_namespace(VisitorRelay("/visitor"))
     socketio.on_namespace(OperatorRelay("/operator"))

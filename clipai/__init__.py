@@ -1,16 +1,14 @@
 """ClipAI website: the application factory."""
 
-from flask import Flask
-
 from clipai import cli, errors, features, i18n, page_cache, ratelimit, security, storage
 from clipai.config import load_config
 from clipai.extensions import babel, limiter, socketio
-from clipai.realtime import socketio_options
+from clipai.realtime import RealtimeFlask, socketio_options
 
 
 def create_app(test_config=None):
     """Build the app: settings, extensions, storage, CLI, then the enabled features."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = RealtimeFlask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     security.init_app(app)
     i18n.init_app(app)

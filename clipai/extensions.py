@@ -5,6 +5,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_socketio import SocketIO
 
+from clipai.realtime import SOCKET_EVENT_KEY
 from clipai.security import hashed_client_address
 
 
@@ -26,6 +27,9 @@ class ClientEventGuardSocketIO(SocketIO):
     python-socketio hands an EVENT packet named ``disconnect`` to ``Namespace.on_disconnect`` (and
     ``connect`` to ``on_connect``): a client could make the server forget its session while the
     socket stayed connected and in its rooms, so revoking the token no longer reached it.
+
+    It also marks each connection's environ, so that :class:`clipai.realtime.RealtimeFlask` runs
+    the connection's events outside the HTTP request cycle.
     """
 
     def init_app(self, app, **kwargs):
@@ -39,6 +43,14 @@ class ClientEventGuardSocketIO(SocketIO):
             return handle_event(eio_sid, namespace, id, data)
 
         self.server._handle_event = handle_client_event
+
+    def _handle_event(self, handler, message, namespace, sid, *args):
+        # Mark the connection's environ: RealtimeFlask then builds the event's request context
+        # without URL routing or HTTP teardown hooks.
+        environ = self.server.get_environ(sid, namespace=namespace)
+        if environ is not None:
+            environ[SOCKET_EVENT_KEY] = True
+        return super()._handle_event(handler, message, namespace, sid, *args)
 
 
 babel = Babel()

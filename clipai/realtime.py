@@ -12,8 +12,9 @@ import time
 
 import redis
 import socketio
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import force_locale
+from socketio import packet as socketio_packet
 from socketio.exceptions import ConnectionRefusedError as SocketIOConnectionRefused
 
 from clipai.i18n import match_locale
@@ -24,6 +25,7 @@ REDIS_TIMEOUT_SECONDS = 1.0
 PUBLISH_PAUSE_SECONDS = 1.0  # after a failed publish, deliver locally only for this long
 SUBSCRIBE_RETRY_SECONDS = (0.25, 2.0)  # first and longest wait between attempts to resubscribe
 RESYNC_BATCH = 200  # clients disconnected at a time after an outage, so they do not all return at once
+SOCKET_EVENT_KEY = "clipai.socket_event"  # in the WSGI environ of a Socket.IO connection
 
 
 def allowed_origins(config) -> list[str]:
@@ -47,7 +49,54 @@ def socketio_options(config) -> dict:
         "engineio_logger": False,
         "manage_session": False,
         "always_connect": False,
+        "serializer": JsonPacket,
     }
+
+
+class JsonPacket(socketio_packet.Packet):
+    """python-socketio's packet, which looks for binary data only when JSON cannot encode it.
+
+    The stock packet walks its whole payload when it is built (a recursive call, a list and a
+    ``reduce`` per value) to tell binary events from JSON ones, for a site that only ever sends
+    JSON: half the cost of a chat message's packets (docs/benchmarks.md). Here the JSON encoding
+    is tried first; bytes make it fail, and only then is the packet sent as a binary one, as before.
+    """
+
+    uses_binary_events = False  # no walk when the packet is built
+
+    def encode(self):
+        try:
+            return super().encode()
+        except TypeError:
+            binary_type = {socketio_packet.EVENT: socketio_packet.BINARY_EVENT,
+                           socketio_packet.ACK: socketio_packet.BINARY_ACK}.get(self.packet_type)
+            if binary_type is None or not self.data_is_binary(self.data):
+                raise
+            self.packet_type = binary_type
+            return super().encode()
+
+
+class RealtimeFlask(Flask):
+    """Flask, with Socket.IO events kept out of the HTTP request cycle.
+
+    Flask-SocketIO runs every event in a request context made from the connection's WSGI
+    environ, so ``request.sid`` and ``current_app`` work in handlers. It never runs the
+    ``before_request`` or ``after_request`` hooks for an event, and nothing routes an event by URL;
+    yet building that context bound and matched the URL map (failing, with a NotFound kept on the
+    request), and popping it ran the ``teardown_request`` hooks (Flask-Limiter's), for every event:
+    two thirds of the context's cost. Here neither happens for the environs that
+    :class:`~clipai.extensions.ClientEventGuardSocketIO` marks as a connection's.
+    """
+
+    def create_url_adapter(self, request):
+        if request is not None and request.environ.get(SOCKET_EVENT_KEY):
+            return None
+        return super().create_url_adapter(request)
+
+    def do_teardown_request(self, *args, **kwargs):
+        if request.environ.get(SOCKET_EVENT_KEY):
+            return
+        super().do_teardown_request(*args, **kwargs)
 
 
 def message_queue(config):
@@ -204,7 +253,7 @@ def sender_sid(namespace: str) -> str | None:
 
 
 __all__ = [
-    "ConnectionRefused", "ResilientRedisManager", "ack_error", "ack_ok", "allowed_origins", "close_client_connections",
+    "SOCKET_EVENT_KEY", "ConnectionRefused", "JsonPacket", "RealtimeFlask", "ResilientRedisManager", "ack_error", "ack_ok", "allowed_origins", "close_client_connections",
     "force_locale", "is_redis_url", "locale_for_event", "message_queue", "redis_answers", "redis_client",
     "sender_sid", "socketio_options",
 ]
