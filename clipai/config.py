@@ -53,6 +53,8 @@ class Defaults:
     GC_FREEZE_INTERVAL_SECONDS = 60
     GC_FREEZE_AFTER_CONNECTIONS = 1000  # also freeze after this many new Socket.IO connections
     GC_FULL_COLLECTION_INTERVAL_SECONDS = 600  # unfreeze and collect what closed connections left
+    # Young-generation thresholds of the servers' garbage collector (Python's default: 700, 10, 10).
+    GC_THRESHOLDS = (10_000, 10, 10)
     PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off
 
 

@@ -37,3 +37,18 @@ def test_what_was_frozen_is_collected_once_per_full_interval(freezer):
     actions = [freezer.step(t, 0) for t in range(1, 1201)]
     assert [t for t, action in enumerate(actions, 1) if action == "collect"] == [600, 1200]
     assert actions.count("freeze") == 18  # every 60 s between the two collections
+
+
+def test_the_server_collects_young_objects_at_the_configured_thresholds(app):
+    import gc
+
+    from clipai.serving import set_collection_thresholds
+
+    before = gc.get_threshold()
+    try:
+        set_collection_thresholds([5000, 20, 10])  # as a JSON list from CLIPAI_GC_THRESHOLDS
+        assert gc.get_threshold() == (5000, 20, 10)
+        set_collection_thresholds(app.config["GC_THRESHOLDS"])
+        assert gc.get_threshold()[0] == 10_000  # not Python's 700: a chat load collected every few messages
+    finally:
+        gc.set_threshold(*before)
