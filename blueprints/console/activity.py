@@ -11,6 +11,10 @@ Summaries are read when they are sent, so each carries the conversation's latest
 another process changed it meanwhile. Changes other than new messages (created, reopened,
 answered, closed, assigned, seen, erased) are not delayed: the relays send them at once.
 ``CONSOLE_ACTIVITY_SECONDS = 0`` sends every summary at once.
+
+The summaries of one interval are read and sent ``SLICE`` conversations at a time, letting other
+events run in between: a hundred at once kept the server from anything else for 10-25 ms
+(measured at 1,000 chat messages a second), twice a second.
 """
 
 import logging
@@ -20,6 +24,7 @@ from clipai.extensions import socketio
 from clipai.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
+SLICE = 20  # summaries read and sent before other events get a turn
 
 
 class ActivityFeed:
@@ -56,6 +61,13 @@ class ActivityFeed:
             self.flush(due)
 
     def flush(self, conversation_ids: set[int]) -> None:
+        ids = sorted(conversation_ids)
+        for start in range(0, len(ids), SLICE):
+            if start:
+                socketio.sleep(0)
+            self._send_slice(set(ids[start:start + SLICE]))
+
+    def _send_slice(self, conversation_ids: set[int]) -> None:
         try:
             with self.app.app_context():
                 self.send_summaries(conversation_ids)
