@@ -253,7 +253,7 @@ def sender_sid(namespace: str) -> str | None:
 
 
 __all__ = [
-    "SOCKET_EVENT_KEY", "ConnectionRefused", "JsonPacket", "RealtimeFlask", "ResilientRedisManager", "ack_error", "ack_ok", "allowed_origins", "close_client_connections",
-    "force_locale", "is_redis_url", "locale_for_event", "message_queue", "redis_answers", "redis_client",
-    "sender_sid", "socketio_options",
+    "SOCKET_EVENT_KEY", "ConnectionRefused", "JsonPacket", "RealtimeFlask", "ResilientRedisManager", "ack_error",
+    "ack_ok", "allowed_origins", "close_client_connections", "force_locale", "is_redis_url", "locale_for_event",
+    "message_queue", "redis_answers", "redis_client", "sender_sid", "socketio_options",
 ]
