@@ -22,7 +22,7 @@ from clipai import clock, ratelimit, signals, storage
 from clipai.security import hash_token
 from clipai.services import accounts, retention
 from clipai.services.errors import ServiceError
-from clipai.services.group_commit import GroupCommit
+from clipai.services.group_commit import GroupCommit, wake_class
 from clipai.services.redaction import redact
 from clipai.storage import chat as store
 from clipai.storage.chat import CannedReply, Conversation, ConversationState, Message
@@ -261,8 +261,8 @@ def _write(work, *, retry_of=None):
 def _group_commit() -> GroupCommit:
     # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
     extensions = current_app.extensions  # get first: setdefault alone would build one per call
-    return extensions.get(GROUP_COMMIT_KEY) or extensions.setdefault(GROUP_COMMIT_KEY,
-                                                                     GroupCommit(lambda: storage.transaction()))
+    return extensions.get(GROUP_COMMIT_KEY) or extensions.setdefault(GROUP_COMMIT_KEY, GroupCommit(
+        lambda: storage.transaction(), wake=wake_class(current_app.config["ASYNC_MODE"])))
 
 
 def _write_together(work, announce, *, retry_of=None):

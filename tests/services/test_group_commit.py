@@ -339,3 +339,42 @@ def test_a_failed_group_commit_is_unavailable_for_its_whole_batch_and_announces_
     with app.app_context():
         stored = [m for cid in ids for m in conversations.history(cid)[1]]
     assert len(stored) == 4 + 1
+
+
+def test_under_eventlet_a_waiting_writer_is_woken_once_per_set_and_waits_again_after_clear():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # eventlet warns on import that it is in bug-fix mode
+        import eventlet
+
+    from clipai.services.group_commit import wake_class
+
+    wake, woken = wake_class("eventlet")(), []
+
+    def writer():
+        wake.wait()
+        wake.clear()
+        woken.append("first")
+        wake.wait()
+        woken.append("second")
+
+    waiting = eventlet.spawn(writer)
+    eventlet.sleep(0)
+    assert woken == []
+    wake.set()
+    wake.set()  # set twice before the writer ran: still one wake-up
+    eventlet.sleep(0)
+    eventlet.sleep(0)
+    assert woken == ["first"]
+    wake.set()
+    waiting.wait()
+    assert woken == ["first", "second"]
+
+
+def test_other_modes_wake_writers_with_threading_events():
+    import threading
+
+    from clipai.services.group_commit import wake_class
+
+    assert wake_class("gevent") is threading.Event and wake_class("threading") is threading.Event
