@@ -198,7 +198,7 @@ class ThreadedSQLiteCursor:
             raw.execute(*args)
             locked = False
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # extended codes too (BUSY_RECOVERY)
                 raise
             locked = True  # another process writes: wait with the usual timeout, in the pool
         finally:
