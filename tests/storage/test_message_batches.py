@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from clipai.storage import build_engine, chat, migrations
 
@@ -73,3 +74,14 @@ def test_states_and_activities_of_many_conversations(engine):
     assert {s.status for s in summaries.values()} == {"open"}
     assert {s.last_activity_at for s in summaries.values()} == {later}
     assert {s.erase_after for s in summaries.values()} == {later + timedelta(days=30)}
+
+
+def test_a_failing_batch_raises_sqlalchemys_error_and_leaves_nothing(engine):
+    """The group commit tells a conflict (IntegrityError, redo one by one) from other failures by
+    SQLAlchemy's classes, on either database."""
+    with engine.begin() as conn:
+        [conversation_id] = add_conversations(conn, 1)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        chat.insert_new_messages(conn, [row(conversation_id, "kept-out"), row(conversation_id + 1, "no-such")])
+    with engine.connect() as conn:
+        assert chat.messages_after(conn, conversation_id, 0) == []
