@@ -163,15 +163,22 @@ def _driver(dialect) -> tuple:
     placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
 
     def processors(table, names):
-        return tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
+        """``(position, processor)`` of the columns that have one (most have none)."""
+        found = ((i, table.c[name].type._cached_bind_processor(dialect)) for i, name in enumerate(names))
+        return tuple((i, process) for i, process in found if process is not None)
 
     return (placeholder, processors(messages, _BATCH_COLUMNS),
             processors(conversations, ("last_activity_at", "erase_after", "id")))
 
 
 def _bound(values, processors) -> tuple:
-    return tuple(value if process is None or value is None else process(value)
-                 for value, process in zip(values, processors, strict=True))
+    if not processors:
+        return tuple(values)
+    values = list(values)
+    for i, process in processors:
+        if values[i] is not None:
+            values[i] = process(values[i])
+    return tuple(values)
 
 
 def _marks(placeholder: str, count: int) -> str:
