@@ -19,6 +19,10 @@ WRITE_LOCK_KEY = "clipai.engine.write_lock"
 GREEN_MODES = ("eventlet", "gevent")
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Copy the WAL into the database every 4,000 pages (16 MB) instead of SQLite's 1,000: the chat's
+# busy index pages then go to the database file once per checkpoint rather than four times, which
+# cut a commit's CPU by a fifth under load (docs/benchmarks.md). Erasing still truncates at once.
+SQLITE_WAL_CHECKPOINT_PAGES = 4_000
 
 
 def build_engine(url: str, async_mode: str = "threading") -> Engine:
@@ -62,6 +66,7 @@ def _configure_sqlite_connection(dbapi_connection, _record):
         "foreign_keys=ON",
         f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "secure_delete=ON",
+        f"wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

@@ -36,6 +36,7 @@ def test_sqlite_connections_are_durable(tmp_path):
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") >= 5000
         assert pragma("secure_delete") == 1
+        assert pragma("wal_autocheckpoint") == 4000
     engine.dispose()
 
 
