@@ -563,7 +563,10 @@ def mark_seen(conversation_id, by: str, up_to) -> Conversation:
         seen = min(up_to, store.last_message_id(conn, state.id))
         if seen <= current:
             return False
-        return store.update_conversation(conn, state.id, **{column: seen}) > 0
+        values = {column: seen}
+        if by == "operator":
+            values["unread"] = store.count_unread(conn, state.id, seen)
+        return store.update_conversation(conn, state.id, **values) > 0
 
     return _change(conversation_id, f"{by}_seen", update)
 

@@ -1,6 +1,7 @@
 """SQL for support conversations, their messages and the operators' canned replies."""
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -207,6 +208,8 @@ def insert_new_messages(conn, rows: list[dict]) -> list[Message | None]:
                ",".join(row.get("redacted", ())), row["client_msg_id"], row["created_at"]) for row in rows]
     bound = [_bound(value, processors) for value in values]
     new_ids = _insert_each(conn, bound) if conn.dialect.name == "sqlite" else _insert_returning(conn, bound)
+    _add_unread(conn, Counter(value[0] for value, new_id in zip(values, new_ids, strict=True)
+                              if new_id is not None and value[1] == "visitor"))
     return [None if new_id is None else Message(
         new_id, value[0], value[1], value[2], value[3], value[4], tuple(row.get("redacted", ())), value[6], value[7])
         for row, value, new_id in zip(rows, values, new_ids, strict=True)]
@@ -257,6 +260,21 @@ def _insert_returning(conn, bound: list[tuple]) -> list[int | None]:
     return [new_ids.pop((row[0], row[1], row[6]), None) for row in bound]
 
 
+def _add_unread(conn, counts: Counter) -> None:
+    """Count new visitor messages as unread: ``counts`` is ``{conversation_id: new messages}``."""
+    if counts:
+        placeholder = _driver(conn.dialect)[0]
+        conn.exec_driver_sql(f"UPDATE conversations SET unread = unread + {placeholder} WHERE id = {placeholder}",
+                             [(count, conversation_id) for conversation_id, count in counts.items()])
+
+
+def count_unread(conn, conversation_id: int, after: int) -> int:
+    """Visitor messages after ``after``: for a new read mark, a short range of the conversation's index."""
+    query = select(func.count()).select_from(messages).where(
+        messages.c.conversation_id == conversation_id, messages.c.id > after, messages.c.author == "visitor")
+    return conn.execute(query).scalar_one()
+
+
 def record_activities(conn, activities) -> None:
     """``record_activity`` for many conversations: ``(conversation_id, now, erase_after, reopen)``."""
     placeholder, _, processors = _driver(conn.dialect)
@@ -290,16 +308,6 @@ def seen_up_to(conn, conversation_id: int, column: str) -> int | None:
 
 
 def _summary_query():
-    unread = (
-        select(func.count())
-        .select_from(messages)
-        .where(
-            messages.c.conversation_id == conversations.c.id,
-            messages.c.author == "visitor",
-            messages.c.id > conversations.c.operator_seen_up_to,
-        )
-        .scalar_subquery()
-    )
     last_id = select(func.max(messages.c.id)).where(messages.c.conversation_id == conversations.c.id).scalar_subquery()
     return select(
         conversations.c.id,
@@ -313,7 +321,7 @@ def _summary_query():
         conversations.c.created_at,
         conversations.c.last_activity_at,
         conversations.c.erase_after,
-        unread.label("unread"),
+        conversations.c.unread,
         last_id.label("last_message_id"),
     ).select_from(conversations.outerjoin(users, users.c.id == conversations.c.assigned_to))
 
@@ -411,6 +419,8 @@ def insert_message(conn, *, conversation_id: int, author: str, text: str, redact
         "client_msg_id": client_msg_id,
         "created_at": created_at,
     })
+    if author == "visitor":
+        _add_unread(conn, Counter({conversation_id: 1}))
     return Message(result.inserted_primary_key[0], conversation_id, author, operator_id, operator_alias, text,
                    tuple(redacted), client_msg_id, created_at)
 

@@ -131,6 +131,9 @@ conversations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_activity_at", UTCDateTime, nullable=False),
     Column("erase_after", UTCDateTime, nullable=False),
+    # Visitor messages after operator_seen_up_to, kept by the storage functions that insert
+    # messages and by the operators' read mark (migration 0005).
+    Column("unread", Integer, nullable=False, default=0),
     Index("ix_conversations_erase_after", "erase_after"),
     Index("ix_conversations_last_activity_at", "last_activity_at"),
     sqlite_autoincrement=True,  # an erased conversation's id is never handed to someone else
@@ -155,7 +158,6 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("conversation_id", "author", "client_msg_id", name="uq_messages_client_msg_id"),
     Index("ix_messages_conversation_id_id", "conversation_id", "id"),
-    Index("ix_messages_conversation_id_author_id", "conversation_id", "author", "id"),  # unread counts
 )
 
 canned_replies = Table(

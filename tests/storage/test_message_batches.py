@@ -85,3 +85,16 @@ def test_a_failing_batch_raises_sqlalchemys_error_and_leaves_nothing(engine):
         chat.insert_new_messages(conn, [row(conversation_id, "kept-out"), row(conversation_id + 1, "no-such")])
     with engine.connect() as conn:
         assert chat.messages_after(conn, conversation_id, 0) == []
+
+
+def test_only_new_visitor_messages_count_as_unread(engine):
+    with engine.begin() as conn:
+        first, second = add_conversations(conn, 2)
+        chat.insert_new_messages(conn, [row(first, "a"), row(first, "b"), row(second, "a")])
+    with engine.begin() as conn:
+        operator_reply = {**row(first, "reply"), "author": "operator", "operator_id": None, "operator_alias": "Ana"}
+        chat.insert_new_messages(conn, [row(first, "a"), operator_reply, row(first, "c")])  # "a" is a resend
+        chat.insert_message(conn, conversation_id=second, author="visitor", text="alone", created_at=NOW)
+    with engine.connect() as conn:
+        summaries = chat.conversations_by_ids(conn, [first, second])
+    assert (summaries[first].unread, summaries[second].unread) == (3, 2)

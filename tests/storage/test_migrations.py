@@ -2,7 +2,8 @@
 
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
 
 from clipai.storage import build_engine, migrations
 
@@ -64,3 +65,41 @@ def test_a_broken_psycopg_pipeline_counts_as_a_disconnect():
     other = SimpleNamespace(original_exception=psycopg.OperationalError("deadlock detected"), is_disconnect=False)
     _broken_pipeline_is_a_disconnect(broken), _broken_pipeline_is_a_disconnect(other)
     assert broken.is_disconnect and not other.is_disconnect
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_unread_counts_are_carried_into_their_column_and_back(database_url):
+    """0005 counts each conversation's visitor messages after the operators' read mark into
+    ``conversations.unread`` and drops the index that counted them; its downgrade restores it."""
+    engine = build_engine(database_url)
+    migrations.upgrade(engine, "0004")
+    when = "2030-01-01 00:00:00"
+    with engine.begin() as conn:
+        ids = [conn.execute(text(
+            "INSERT INTO conversations (token_hash, resume_code_hash, locale, status, answered, visitor_seen_up_to, "
+            "operator_seen_up_to, created_at, last_activity_at, erase_after) VALUES (:token, :token, 'en', 'open', "
+            "false, 0, 0, :when, :when, :when) RETURNING id"), {"token": token, "when": when}).scalar_one()
+            for token in ("a", "b")]
+        authors = ["visitor", "visitor", "operator", "visitor", "visitor"]
+        messages = [conn.execute(text(
+            "INSERT INTO messages (conversation_id, author, text, redacted, created_at) "
+            "VALUES (:id, :author, 'hi', '', :when) RETURNING id"), {"id": ids[0], "author": author, "when": when}
+        ).scalar_one() for author in authors]
+        conn.execute(text("UPDATE conversations SET operator_seen_up_to = :seen WHERE id = :id"),
+                     {"seen": messages[1], "id": ids[0]})
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        unread = dict(conn.execute(text("SELECT id, unread FROM conversations")).all())
+    assert unread == {ids[0]: 2, ids[1]: 0}
+    assert "ix_messages_conversation_id_author_id" not in {i["name"] for i in inspect(engine).get_indexes("messages")}
+    with engine.begin() as connection:
+        command.downgrade(migrations.alembic_config(connection), "0004")
+    assert "unread" not in {column["name"] for column in inspect(engine).get_columns("conversations")}
+    assert "ix_messages_conversation_id_author_id" in {i["name"] for i in inspect(engine).get_indexes("messages")}
+    engine.dispose()
