@@ -9,10 +9,12 @@ database (``last_seen`` / ``history`` with ``after``).
 
 import logging
 import time
+from functools import cached_property
 
 import redis
 import socketio
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, Request, current_app, has_request_context, request
+from flask.ctx import RequestContext
 from flask_babel import force_locale
 from socketio import packet as socketio_packet
 from socketio.exceptions import ConnectionRefusedError as SocketIOConnectionRefused
@@ -76,6 +78,26 @@ class JsonPacket(socketio_packet.Packet):
             return super().encode()
 
 
+class EventRequest(Request):
+    """A Socket.IO event's request: its connection's HTTP fields are parsed only if read.
+
+    Handlers read what Flask-SocketIO sets on it (``sid``, ``namespace``, ``event``); werkzeug
+    would otherwise parse the handshake's method, path, headers and address again for every event.
+    """
+
+    HTTP_FIELDS = frozenset({"method", "scheme", "server", "root_path", "path", "query_string", "headers",
+                             "remote_addr"})
+
+    def __init__(self, environ):
+        self.environ, self.shallow = environ, False
+
+    def __getattr__(self, name):  # only for attributes not set yet
+        if name not in self.HTTP_FIELDS:
+            raise AttributeError(name)
+        Request.__init__(self, self.environ, populate_request=False)
+        return getattr(self, name)
+
+
 class RealtimeFlask(Flask):
     """Flask, with Socket.IO events kept out of the HTTP request cycle.
 
@@ -85,8 +107,19 @@ class RealtimeFlask(Flask):
     yet building that context bound and matched the URL map (failing, with a NotFound kept on the
     request), and popping it ran the ``teardown_request`` hooks (Flask-Limiter's), for every event:
     two thirds of the context's cost. Here neither happens for the environs that
-    :class:`~clipai.extensions.ClientEventGuardSocketIO` marks as a connection's.
+    :class:`~clipai.extensions.ClientEventGuardSocketIO` marks as a connection's; their events
+    get an :class:`EventRequest` and share one null session instead of opening one each.
     """
+
+    def request_context(self, environ):
+        if not environ.get(SOCKET_EVENT_KEY):
+            return super().request_context(environ)
+        return RequestContext(self, environ, request=EventRequest(environ), session=self.event_session)
+
+    @cached_property
+    def event_session(self):
+        """The one read-only empty session every Socket.IO event shares: the site keeps none."""
+        return self.session_interface.make_null_session(self)
 
     def create_url_adapter(self, request):
         if request is not None and request.environ.get(SOCKET_EVENT_KEY):

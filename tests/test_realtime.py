@@ -4,7 +4,7 @@ import pytest
 from socketio import packet
 
 from clipai.extensions import socketio
-from clipai.realtime import JsonPacket
+from clipai.realtime import SOCKET_EVENT_KEY, JsonPacket
 
 MESSAGE = {"id": 7, "author": "visitor", "text": "hello", "created_at": "2030-01-01T12:00:00.000Z",
            "redacted": ["email"], "client_msg_id": "m-1", "conversation_id": 3}
@@ -50,3 +50,27 @@ def test_socket_events_skip_the_http_teardown_hooks(app, client):
     client.get("/")
     assert torn_down == [True]
     visitor.disconnect(namespace="/chat")
+
+
+def test_an_events_request_reads_the_handshake_like_any_request_and_shares_a_null_session(app):
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path="/socket.io/", query_string="EIO=4&transport=websocket",
+                             headers={"Origin": "http://localhost", "Accept-Language": "de"}).get_environ()
+    environ[SOCKET_EVENT_KEY] = True
+    with app.request_context(dict(environ)) as first:
+        event = first.request
+        plain = Request(dict(environ))
+        fields = ("method", "scheme", "server", "root_path", "path", "query_string", "remote_addr", "url")
+        assert [getattr(event, name) for name in fields] == [getattr(plain, name) for name in fields]
+        assert event.headers["Accept-Language"] == "de" and event.args["transport"] == "websocket"
+        with pytest.raises(AttributeError):
+            event.sid  # noqa: B018  (Flask-SocketIO sets it per event; nothing invents it)
+    with app.request_context(dict(environ)) as second:
+        assert second.session is first.session and not second.session
+        with pytest.raises(RuntimeError):
+            second.session["who"] = "anyone"  # null: nothing can be kept, so no cookie either
+    del environ[SOCKET_EVENT_KEY]
+    with app.request_context(environ) as http:
+        assert type(http.request) is app.request_class and http.session is not first.session

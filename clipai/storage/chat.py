@@ -216,7 +216,7 @@ def insert_new_messages(conn, rows: list[dict]) -> list[Message | None]:
 
 
 _INSERT_NEW_MESSAGES = (f"INSERT INTO messages ({', '.join(_BATCH_COLUMNS)}) VALUES {{values}} "
-                   "ON CONFLICT (conversation_id, author, client_msg_id) DO NOTHING")
+                        "ON CONFLICT (conversation_id, author, client_msg_id) DO NOTHING")
 
 
 def _insert_each(conn, bound: list[tuple]) -> list[int | None]:
