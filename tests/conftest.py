@@ -213,12 +213,21 @@ def _live_server(async_mode, settings, database_url, port, tmp_path) -> LiveServ
     return LiveServer(port=port, env=env, log_path=tmp_path / f"server-{port}.log", command=command)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures can tell whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def live_server(tmp_path):
+def live_server(tmp_path, request):
     """Start real servers: ``live_server(async_mode="eventlet", settings={...})``.
 
     The database (SQLite in tmp_path unless ``DATABASE_URL`` is given) is migrated first.
-    With ``async_mode="gevent"`` the server runs under gunicorn's gevent worker.
+    With ``async_mode="gevent"`` the server runs under gunicorn's gevent worker. When the test
+    fails, the end of each server's log is printed with the failure.
     """
     servers = []
 
@@ -241,6 +250,10 @@ def live_server(tmp_path):
     yield start
     for server in servers:
         server.stop()
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.failed:
+        for server in servers:
+            print(f"--- {server.url} ({' '.join(server.command[-2:])}), end of its log ---\n{server.log()[-4000:]}")
 
 
 # --- Debian's Chromium through Playwright ---------------------------------------------------

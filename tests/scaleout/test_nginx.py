@@ -95,7 +95,7 @@ def test_nginx_accepts_the_configuration(nginx, nginx_config, kit):
 
 
 @pytest.fixture
-def proxied_site(nginx, nginx_config, live_server, postgres_url, shared_redis, key_prefix, kit, tmp_path):
+def proxied_site(nginx, nginx_config, live_server, postgres_url, shared_redis, key_prefix, kit, tmp_path, request):
     """Two processes (Redis, PostgreSQL) behind nginx with the real configuration, over TLS."""
     https_port = kit.free_port()
     settings = kit.settings(key_prefix, shared_redis, TRUSTED_PROXIES=1,
@@ -126,6 +126,10 @@ def proxied_site(nginx, nginx_config, live_server, postgres_url, shared_redis, k
             process.kill()
             process.wait(kit.WAIT)
         session.close()
+        call = getattr(request.node, "report_call", None)
+        error_log = tmp_path / "logs/error.log"
+        if call is not None and call.failed and error_log.exists():
+            print(f"--- nginx, end of its error log ---\n{error_log.read_text(errors='replace')[-4000:]}")
 
 
 @pytest.mark.redis
