@@ -10,13 +10,9 @@ from clipai.storage import build_engine, chat, migrations
 NOW = datetime(2030, 1, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = build_engine(url)
+@pytest.fixture
+def engine(each_database_url):
+    engine = build_engine(each_database_url)
     migrations.upgrade(engine)
     yield engine
     engine.dispose()

@@ -67,17 +67,10 @@ def test_a_broken_psycopg_pipeline_counts_as_a_disconnect():
     assert broken.is_disconnect and not other.is_disconnect
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
-
-
-def test_unread_counts_are_carried_into_their_column_and_back(database_url):
+def test_unread_counts_are_carried_into_their_column_and_back(each_database_url):
     """0005 counts each conversation's visitor messages after the operators' read mark into
     ``conversations.unread`` and drops the index that counted them; its downgrade restores it."""
-    engine = build_engine(database_url)
+    engine = build_engine(each_database_url)
     migrations.upgrade(engine, "0004")
     when = "2030-01-01 00:00:00"
     with engine.begin() as conn:
