@@ -77,7 +77,7 @@ def read_password(password_stdin: bool) -> str:
 @users_cli.command("add")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(accounts.ROLES))
-@click.option("--alias", help="Name visitors see (defaults to the username).")
+@click.option("--alias", help="Name visitors see (default: the neutral OPERATOR_ALIAS setting, never the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def users_add(username, roles, alias, password_stdin):

@@ -37,6 +37,8 @@ class Defaults:
     ADDRESS_HASH_ROTATION_HOURS = 24
 
     TOKEN_LIFETIME_HOURS = 12
+    REVOCATION_CHECK_SECONDS = 0.5  # every process re-checks its console sockets' tokens this often
+    OPERATOR_ALIAS = "Support"  # what visitors see for an operator created without --alias
     CHAT_RETENTION_DAYS = 30
     CHAT_MAX_MESSAGE_LENGTH = 2000
     CHAT_MESSAGE_LIMITS = "20 per minute;300 per hour"

@@ -28,6 +28,12 @@ def test_db_upgrade_is_idempotent(run):
     assert run("db", "upgrade").exit_code == 0
 
 
+def test_users_add_without_alias_says_visitors_see_the_neutral_alias(run):
+    added = run("users", "add", "op1", "--role", "operator", "--password-stdin", input="first long password\n")
+    assert "shown to visitors as Support." in added.output
+    assert "op1\toperator\tSupport\tactive" in run("users", "list").output
+
+
 def test_users_add_list_disable_passwd(run, app):
     added = run("users", "add", "ana", "--role", "operator", "--alias", "Ana", "--password-stdin",
                 input="first long password\n")

@@ -42,7 +42,7 @@ def validate_password(password: str) -> None:
 
 
 def create_user(username: str, password: str, roles, alias: str | None = None) -> User:
-    """Create an account; the alias is what visitors see instead of the username."""
+    """Create an account; the alias is what visitors see, never derived from the username."""
     validate_new_account(username, password, roles)
     with storage.transaction() as conn:
         if user_store.user_by_username(conn, username):
@@ -51,12 +51,18 @@ def create_user(username: str, password: str, roles, alias: str | None = None) -
             conn,
             username=username,
             password_hash=generate_password_hash(password),
-            alias=(alias or username.split(".")[0]).strip()[:64] or username,
+            alias=_visible_alias(alias),
             is_operator="operator" in roles,
             is_maintainer="maintainer" in roles,
             created_at=clock.now(),
         )
         return user_store.user_by_id(conn, user_id)
+
+
+def _visible_alias(alias: str | None) -> str:
+    """The alias as given, or the neutral ``OPERATOR_ALIAS``: visitors never learn an account name."""
+    chosen = alias.strip()[:64] if isinstance(alias, str) else ""
+    return chosen or current_app.config["OPERATOR_ALIAS"]
 
 
 def ensure_first_admin() -> str | None:
@@ -65,7 +71,7 @@ def ensure_first_admin() -> str | None:
         if user_store.count_users(conn):
             return None
     password = secrets.token_urlsafe(15)
-    create_user("admin", password, ROLES, alias="Support")
+    create_user("admin", password, ROLES)
     return password
 
 

@@ -311,6 +311,16 @@ def test_operator_reply_reaches_the_visitor_under_the_alias(visitor, reply, oper
     assert set(delivered) == {"id", "author", "text", "created_at", "redacted", "alias"}
 
 
+def test_an_operator_added_without_alias_reaches_visitors_as_support_not_by_account_name(app, visitor, make_user):
+    op1, _ = make_user(username="op1")
+    client = visitor()
+    conversation = started(client)
+    with app.app_context():
+        conversations.post_operator_message(conversation["id"], op1, "Hi", uuid.uuid4().hex)
+    [delivered] = received(client, "message")
+    assert delivered["alias"] == "Support" and "op1" not in str(delivered)
+
+
 def test_replies_reach_only_their_own_conversation(visitor, reply):
     mine, theirs = visitor(), visitor()
     started(mine)

@@ -53,6 +53,18 @@ def test_alias_is_what_visitors_see(app_ctx):
     assert (user.alias, user.roles) == ("Ana", ["operator"])
 
 
+def test_without_an_alias_visitors_see_the_neutral_one_never_the_username(app_ctx):
+    user = accounts.create_user("op1", "long enough password", ["operator"])
+    blank = accounts.create_user("olga.petrova", "long enough password", ["operator"], alias="   ")
+    assert user.alias == blank.alias == "Support"
+    assert "op1" not in user.alias and "olga" not in blank.alias.lower()
+
+
+@pytest.mark.parametrize("settings", [{"OPERATOR_ALIAS": "ClipAI team"}])
+def test_the_neutral_alias_is_a_setting(app_ctx):
+    assert accounts.create_user("op1", "long enough password", ["operator"]).alias == "ClipAI team"
+
+
 def test_tokens_are_stored_hashed_and_expire(app_ctx, clock):
     user = accounts.create_user("ana", "long enough password", ["operator", "maintainer"])
     token, expires_at = accounts.issue_token(user)
