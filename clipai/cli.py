@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -98,6 +99,15 @@ def users_list():
         click.echo(f"{user.username}\t{','.join(user.roles)}\t{user.alias}\t{state}")
 
 
+def wait_for_servers_to_cut_sockets() -> None:
+    """Return once every running server has checked its console sockets since the change committed.
+
+    This command holds no socket: each server process finds revoked sockets by itself, every
+    ``REVOCATION_CHECK_SECONDS``. Waiting two of those periods makes the message below true.
+    """
+    time.sleep(2 * current_app.config["REVOCATION_CHECK_SECONDS"])
+
+
 @users_cli.command("disable")
 @click.argument("username")
 @with_appcontext
@@ -107,7 +117,8 @@ def users_disable(username):
         accounts.disable_user(username)
     except ServiceError as error:
         fail(error)
-    click.echo(f"Disabled {username}; its tokens no longer work.")
+    wait_for_servers_to_cut_sockets()
+    click.echo(f"Disabled {username}; its tokens no longer work and its open consoles were closed.")
 
 
 @users_cli.command("enable")
@@ -132,7 +143,8 @@ def users_passwd(username, password_stdin):
         accounts.set_password(username, read_password(password_stdin))
     except ServiceError as error:
         fail(error)
-    click.echo(f"Password changed for {username}; its old tokens no longer work.")
+    wait_for_servers_to_cut_sockets()
+    click.echo(f"Password changed for {username}; its old tokens no longer work and its open consoles were closed.")
 
 
 # --- translations ---------------------------------------------------------------------------

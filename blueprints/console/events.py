@@ -1,7 +1,9 @@
 """The ``/console`` Socket.IO namespace: operators answer visitors, several at once.
 
-Every event re-checks the operator's bearer token, so a revoked token or a disabled account
-stops working at its next event; all operators see every conversation.
+Every event re-checks the operator's bearer token, and a socket whose right ends is cut: at once
+by the process that ended it, and by every process's revocation watch within
+``REVOCATION_CHECK_SECONDS`` (a CLI command or another process holds none of its sockets).
+All operators see every conversation.
 """
 
 import logging
@@ -19,10 +21,12 @@ from clipai import clock, ratelimit
 from clipai.extensions import socketio
 from clipai.i18n import match_locale, select_locale
 from clipai.realtime import ConnectionRefused, ack_error, ack_ok
-from clipai.security import hashed_client_address
+from clipai.security import hash_token, hashed_client_address
 from clipai.services import accounts, conversations, presence
 from clipai.services.errors import ServiceError
 from clipai.storage.users import User
+
+from blueprints.console.revocation import RevocationWatch
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ class OperatorSocket:
 
     user: User
     token: str
+    token_hash: str
     locale: str
     expires_at: datetime
 
@@ -89,6 +94,7 @@ class ConsoleNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
         self.sockets: dict[str, OperatorSocket] = {}
+        self.revocation_watch = RevocationWatch(self)
 
     # --- connection ------------------------------------------------------------------------
 
@@ -101,8 +107,10 @@ class ConsoleNamespace(Namespace):
             except ServiceError as error:
                 raise ConnectionRefused(error.code, error.message, **error.details) from None
         token = auth.get("token")
-        self.sockets[request.sid] = OperatorSocket(user, token, locale, accounts.token_expires_at(token))
+        expires_at = accounts.token_expires_at(token)
+        self.sockets[request.sid] = OperatorSocket(user, token, hash_token(token), locale, expires_at)
         join_room(OPERATORS_ROOM)
+        self.revocation_watch.start(current_app._get_current_object())
         if not presence.set_status(request.sid, user, "online"):  # when it changed, everyone was told
             emit("presence", {"operators": presence.operators()})
 
@@ -140,18 +148,32 @@ class ConsoleNamespace(Namespace):
 
         socketio.start_background_task(disconnect)
 
+    def cut(self, sid: str) -> None:
+        """Take a socket out of the operators' room and disconnect it: nothing more reaches it."""
+        socketio.server.leave_room(sid, OPERATORS_ROOM, namespace=self.namespace)
+        socketio.server.disconnect(sid, namespace=self.namespace)
+        if self.sockets.pop(sid, None) is not None:  # on_disconnect did not run for it
+            presence.drop(sid)
+
     def drop_expired(self):
         """Close the sockets whose token expired, before anything more is broadcast to them."""
         now = clock.now()
-        for sid in [sid for sid, session in self.sockets.items() if session.expires_at <= now]:
-            self.sockets.pop(sid, None)
-            socketio.server.leave_room(sid, OPERATORS_ROOM, namespace=self.namespace)
-            socketio.server.disconnect(sid, namespace=self.namespace)
+        for sid in [sid for sid, session in list(self.sockets.items()) if session.expires_at <= now]:
+            self.cut(sid)
 
     def disconnect_user(self, user_id: int):
         """Close every socket of that account in this process (its tokens were revoked)."""
-        for sid in [sid for sid, session in self.sockets.items() if session.user.id == user_id]:
-            socketio.server.disconnect(sid, namespace=self.namespace)
+        for sid in [sid for sid, session in list(self.sockets.items()) if session.user.id == user_id]:
+            self.cut(sid)
+
+    def drop_revoked(self) -> int:
+        """Close the sockets whose token no longer signs in an enabled operator; return how many."""
+        sessions = list(self.sockets.items())
+        in_force = accounts.operator_tokens_in_force({session.token_hash for _, session in sessions})
+        revoked = [sid for sid, session in sessions if session.token_hash not in in_force]
+        for sid in revoked:
+            self.cut(sid)
+        return len(revoked)
 
     # --- conversations ---------------------------------------------------------------------
 

@@ -105,6 +105,14 @@ def user_for_token(token) -> User | None:
         return user_store.user_for_token(conn, hash_token(token), clock.now())
 
 
+def operator_tokens_in_force(token_hashes) -> set[str]:
+    """Return the token hashes that still sign in an enabled operator (any process may have revoked one)."""
+    if not token_hashes:
+        return set()
+    with storage.reading() as conn:
+        return user_store.operator_token_hashes_in_force(conn, token_hashes, clock.now())
+
+
 def token_expires_at(token: str):
     """Return when a stored token expires, or None for an unknown one."""
     with storage.reading() as conn:

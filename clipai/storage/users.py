@@ -104,6 +104,19 @@ def user_for_token(conn, token_hash: str, now: datetime) -> User | None:
     return _user(row)
 
 
+def operator_token_hashes_in_force(conn, token_hashes, now: datetime) -> set[str]:
+    """Return those of ``token_hashes`` that are unexpired and belong to an enabled operator."""
+    rows = conn.execute(
+        select(auth_tokens.c.token_hash)
+        .join(users, auth_tokens.c.user_id == users.c.id)
+        .where(auth_tokens.c.token_hash.in_(list(token_hashes)))
+        .where(auth_tokens.c.expires_at > now)
+        .where(users.c.disabled.is_(False))
+        .where(users.c.is_operator.is_(True))
+    )
+    return {row.token_hash for row in rows}
+
+
 def token_expires_at(conn, token_hash: str) -> datetime | None:
     return conn.execute(select(auth_tokens.c.expires_at).where(auth_tokens.c.token_hash == token_hash)).scalar()
 

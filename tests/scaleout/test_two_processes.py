@@ -64,3 +64,17 @@ def test_login_limit_is_shared_by_both_processes(site):
 def test_health_is_ok_with_redis_and_postgresql(site):
     for server in site:
         assert requests.get(server.url + "/healthz", timeout=10).json() == {"status": "ok"}
+
+
+def test_signing_out_on_one_process_cuts_the_accounts_console_on_the_other(site, postgres_url, peers, kit):
+    first, second = site
+    token = kit.operator_token(postgres_url)
+    operator = peers(second.url, "/console", auth={"token": token})
+    visitor = peers(second.url, "/chat")
+    signed_out = requests.delete(first.url + "/api/auth/token", headers={"Authorization": f"Bearer {token}"},
+                                 timeout=10)
+    assert signed_out.status_code in (200, 204)
+    operator.next_event("__disconnect__", timeout=2.0)  # the documented bound
+    asked = kit.say(visitor, "Anyone there?")
+    assert asked["ok"]
+    assert asked["message"]["id"] not in [payload["id"] for event, payload in operator.drain() if event == "message"]
