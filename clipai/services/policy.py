@@ -1,15 +1,13 @@
-"""Privacy-policy versions: publish, schedule, withdraw, read, render and prove the hash chain.
+"""Privacy-policy versions: publish, schedule, withdraw, read and render (proofs: ``policy_verify``).
 
 Rules (DESIGN §4): versions are append-only and numbered 1, 2, …; ``effective_from`` defaults to
 the publication instant and may not precede it nor the version in force; the version in force at
 instant t is the non-withdrawn one with the greatest ``effective_from`` ≤ t; only an upcoming
 version can be withdrawn; each version records the SHA-256 of its canonical content, which
-includes the previous version's hash.
+includes the previous version's hash, and each withdrawal a hashed record of its own.
 """
 
 import difflib
-import hashlib
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,6 +18,15 @@ from flask_babel import lazy_gettext as _l
 
 from clipai import clock, markdown, storage
 from clipai.services.errors import ServiceError
+from clipai.services.policy_verify import (  # noqa: F401  (callers know them as policy.iso, policy.verify_chain, …)
+    ChainBreak,
+    canonical_content,
+    content_sha256,
+    find_chain_breaks,
+    iso,
+    verify_chain,
+    withdrawal_sha256,
+)
 from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion
 
@@ -34,12 +41,7 @@ _UNSTORABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNREADABLE_TEXT = _l("That message could not be read. Please remove unusual characters and try again.")
 
 
-# --- instants and the canonical form ---------------------------------------------------------
-
-
-def iso(instant: datetime) -> str:
-    """Return the canonical UTC form of an instant: ``2026-03-01T00:00:00.000000Z``."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+# --- instants ---------------------------------------------------------------------------------
 
 
 def parse_instant(value) -> datetime:
@@ -54,24 +56,6 @@ def parse_instant(value) -> datetime:
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is after the last representable instant
         raise ValueError("instant out of range") from None
-
-
-def canonical_content(version: PolicyVersion) -> bytes:
-    """Return the bytes the version's SHA-256 covers (its texts sorted by locale)."""
-    document = {
-        "number": version.number,
-        "published_at": iso(version.published_at),
-        "effective_from": iso(version.effective_from),
-        "summary": version.summary,
-        "controlling_locale": version.controlling_locale,
-        "texts": [[locale, version.texts[locale]] for locale in sorted(version.texts)],
-        "prev_sha256": version.prev_sha256,
-    }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def content_sha256(version: PolicyVersion) -> str:
-    return hashlib.sha256(canonical_content(version)).hexdigest()
 
 
 # --- the in-force rule -------------------------------------------------------------------------
@@ -286,7 +270,7 @@ def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONT
 
 
 def withdraw(number: int) -> PolicyVersion:
-    """Withdraw an upcoming version; a version in force or past stays forever."""
+    """Withdraw an upcoming version and record it; a version in force or past stays forever."""
     with storage.transaction() as conn:
         now = clock.now().astimezone(UTC)
         version = policy_store.version_by_number(conn, number, with_texts=False)
@@ -299,6 +283,7 @@ def withdraw(number: int) -> PolicyVersion:
                 "Version %(number)d has already taken effect; only an upcoming version can be withdrawn.",
                 number=number))
         policy_store.mark_withdrawn(conn, number, now)
+        policy_store.insert_withdrawal(conn, number, now, withdrawal_sha256(number, now, version.sha256))
     return replace(version, withdrawn_at=now)
 
 
@@ -485,44 +470,3 @@ def diff_against(base, texts) -> tuple[PolicyVersion | None, list[LocaleDiff]]:
         version = get_version(version.number)
     drafts = {locale: normalize_markdown(text) for locale, text in texts.items() if text.strip()}
     return version, diff_texts(version.texts if version else {}, drafts)
-
-
-# --- the hash chain ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    number: int
-    code: str
-    message: str
-
-
-def find_chain_breaks(versions) -> list[ChainBreak]:
-    """Recompute every link of the chain (versions with texts, oldest first)."""
-    breaks = []
-    previous = None
-    for expected_number, version in enumerate(versions, start=1):
-        number = version.number
-        if number != expected_number:
-            breaks.append(ChainBreak(number, "number_gap", f"version {number} follows version {expected_number - 1}"))
-        expected_prev = previous.sha256 if previous else None
-        if version.prev_sha256 != expected_prev:
-            breaks.append(ChainBreak(
-                number, "prev_mismatch",
-                f"version {number} points to {version.prev_sha256}, previous hash is {expected_prev}"))
-        recomputed = content_sha256(version)
-        if recomputed != version.sha256:
-            breaks.append(ChainBreak(number, "content_mismatch",
-                                     f"version {number} stores {version.sha256}, its content hashes to {recomputed}"))
-        if version.controlling_locale not in version.texts:
-            breaks.append(ChainBreak(number, "controlling_text_missing",
-                                     f"version {number} has no {version.controlling_locale} text"))
-        previous = version
-    return breaks
-
-
-def verify_chain() -> tuple[int, list[ChainBreak]]:
-    """Return how many versions were checked and every break found."""
-    with storage.reading() as conn:
-        versions = policy_store.list_versions_with_texts(conn)
-    return len(versions), find_chain_breaks(versions)

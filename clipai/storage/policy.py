@@ -1,11 +1,11 @@
-"""SQL for privacy-policy versions and their texts (insert and read; the database refuses edits)."""
+"""SQL for privacy-policy versions, their texts and withdrawals (insert and read; the database refuses edits)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, text, update
 
-from clipai.storage.schema import policy_texts, policy_versions
+from clipai.storage.schema import policy_texts, policy_versions, policy_withdrawals
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,15 @@ class PolicyVersion:
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+@dataclass(frozen=True)
+class WithdrawalRecord:
+    """The hashed record written with a withdrawal (``number`` is the version's)."""
+
+    number: int
+    withdrawn_at: datetime
+    sha256: str
 
 
 _VERSION_COLUMNS = (
@@ -122,10 +131,29 @@ def list_versions_with_texts(conn) -> list[PolicyVersion]:
 
 
 def mark_withdrawn(conn, number: int, at: datetime) -> bool:
-    """Set ``withdrawn_at`` once; the only change the database accepts on a version."""
+    """Set ``withdrawn_at`` once, before the version takes effect: the only change the database accepts."""
     result = conn.execute(
         update(policy_versions)
         .where(policy_versions.c.number == number, policy_versions.c.withdrawn_at.is_(None))
         .values(withdrawn_at=at)
     )
     return result.rowcount == 1
+
+
+def insert_withdrawal(conn, number: int, at: datetime, sha256: str) -> None:
+    """Record a withdrawal, in the caller's transaction (the database refuses it once the version took effect)."""
+    conn.execute(insert(policy_withdrawals).values(version_number=number, withdrawn_at=at, sha256=sha256))
+
+
+def list_withdrawals(conn) -> list[WithdrawalRecord]:
+    """Every withdrawal record, by version number."""
+    rows = conn.execute(select(policy_withdrawals).order_by(policy_withdrawals.c.version_number))
+    return [WithdrawalRecord(*row) for row in rows]
+
+
+def one_snapshot(conn):
+    """Return ``conn`` set so that every read of its next transaction sees the same committed state."""
+    # SQLite's reads share one snapshot from BEGIN on; PostgreSQL's READ COMMITTED takes one per statement.
+    if conn.dialect.name == "postgresql":
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn

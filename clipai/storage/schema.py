@@ -116,6 +116,17 @@ policy_texts = Table(
     PrimaryKeyConstraint("version_number", "locale"),
 )
 
+# The verified record of a withdrawal (migration 0006): ``sha256`` covers the version's number and
+# hash and ``withdrawn_at``, so ``clipai policy verify`` notices a withdrawal set, moved or undone
+# behind the service's back. Rows are insert-only, like the versions.
+policy_withdrawals = Table(
+    "policy_withdrawals",
+    metadata,
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), primary_key=True, autoincrement=False),
+    Column("withdrawn_at", UTCDateTime, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
 conversations = Table(
     "conversations",
     metadata,

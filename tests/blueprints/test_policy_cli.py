@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from clipai import signals, storage
-from clipai.services import policy
+from clipai.services import policy, policy_verify
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ENGLISH = "# Privacy Policy\n\nWe store nothing about you.\n"
@@ -125,6 +125,74 @@ def test_verify_reports_a_tampered_row_and_exits_1(publish, run, app):
     result = run("verify")
     assert result.exit_code == 1
     assert "version 2: content_mismatch" in result.output
+
+
+def tamper(app, *statements):
+    """Change rows the way someone with raw database access would: with the refusing triggers off."""
+    with app.app_context(), storage.transaction() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # fires no ordinary trigger
+        else:
+            for trigger in ("policy_versions_refuse_update", "policy_withdrawals_refuse_insert"):
+                conn.execute(text(f"DROP TRIGGER {trigger}"))
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+class TestOnEachDatabase:
+    """Withdrawing and verifying on SQLite and on PostgreSQL."""
+
+    @pytest.fixture
+    def settings(self, each_database_url):
+        return {"DATABASE_URL": each_database_url}
+
+    def test_withdrawing_an_upcoming_version_keeps_the_record_intact(self, publish, run):
+        publish()
+        publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+        assert run("withdraw", "2").exit_code == 0
+        verified = run("verify")
+        assert verified.exit_code == 0, verified.output
+        assert "chain of 2 version(s) is intact" in verified.output
+
+    def test_verify_reports_the_version_in_force_withdrawn_behind_the_apps_back(self, publish, run, app):
+        publish()
+        tamper(app, "UPDATE policy_versions SET withdrawn_at = published_at WHERE number = 1")
+        result = run("verify")
+        assert result.exit_code == 1
+        assert "version 1: withdrawal_unrecorded" in result.output
+        assert "is broken" in result.output
+
+    def test_verify_reports_a_withdrawal_undone_behind_the_apps_back(self, publish, run, app):
+        publish()
+        publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+        assert run("withdraw", "2").exit_code == 0
+        tamper(app, "UPDATE policy_versions SET withdrawn_at = NULL WHERE number = 2")
+        result = run("verify")
+        assert result.exit_code == 1
+        assert "version 2: withdrawal_erased" in result.output
+
+
+def test_verify_reports_a_withdrawal_moved_behind_the_apps_back(publish, run, app):
+    publish()
+    publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+    assert run("withdraw", "2").exit_code == 0
+    tamper(app, "UPDATE policy_versions SET withdrawn_at = '2030-03-01 00:00:00.000000' WHERE number = 2")
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "version 2: withdrawal_mismatch" in result.output
+
+
+def test_a_forged_withdrawal_record_does_not_hide_withdrawing_the_version_in_force(publish, run, app):
+    publish()
+    with app.app_context():
+        version = policy.get_version(1, with_texts=False)
+        forged = policy_verify.withdrawal_sha256(1, version.published_at, version.sha256)
+    tamper(app, "UPDATE policy_versions SET withdrawn_at = published_at WHERE number = 1",
+           "INSERT INTO policy_withdrawals (version_number, withdrawn_at, sha256) "
+           f"SELECT number, withdrawn_at, '{forged}' FROM policy_versions WHERE number = 1")
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "version 1: withdrawal_not_upcoming" in result.output
 
 
 def test_setup_signal_publishes_the_shipped_policy_once(app, run):

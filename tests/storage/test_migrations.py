@@ -1,13 +1,21 @@
 """Migrations run on SQLite and on PostgreSQL; SQLite connections are configured for durability."""
 
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
+from clipai.services import policy_verify
 from clipai.storage import build_engine, migrations
+from clipai.storage import policy as policy_store
+from clipai.storage.policy import PolicyVersion
 
-EXPECTED_TABLES = {"users", "auth_tokens", "policy_versions", "policy_texts", "conversations", "messages", "canned_replies"}
+EXPECTED_TABLES = {"users", "auth_tokens", "policy_versions", "policy_texts", "policy_withdrawals", "conversations",
+                   "messages", "canned_replies"}
 
 
 def test_migrations_build_the_schema_on_sqlite(tmp_path):
@@ -95,4 +103,46 @@ def test_unread_counts_are_carried_into_their_column_and_back(each_database_url)
         command.downgrade(migrations.alembic_config(connection), "0004")
     assert "unread" not in {column["name"] for column in inspect(engine).get_columns("conversations")}
     assert "ix_messages_conversation_id_author_id" in {i["name"] for i in inspect(engine).get_indexes("messages")}
+    engine.dispose()
+
+
+def _publish_raw(conn, number: int, effective_from: datetime, previous: PolicyVersion | None) -> PolicyVersion:
+    draft = PolicyVersion(number=number, published_at=datetime(2019, 1, 1, tzinfo=UTC), effective_from=effective_from,
+                          summary="A change.", controlling_locale="en", sha256="",
+                          prev_sha256=previous.sha256 if previous else None, withdrawn_at=None,
+                          texts={"en": f"# Policy {number}\n"})
+    version = replace(draft, sha256=policy_verify.content_sha256(draft))
+    policy_store.insert_version(conn, version)
+    return version
+
+
+def _withdraw_raw(engine, number: int, at: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE policy_versions SET withdrawn_at = :at WHERE number = :n"),
+                     {"at": at.replace(tzinfo=None).isoformat(" ", "microseconds"), "n": number})
+
+
+def test_past_withdrawals_get_their_record_and_the_downgrade_restores_0005(each_database_url):
+    """0006 records the withdrawals made before it (whose versions may have taken effect since) so
+    that ``verify`` passes, refuses withdrawing a version in force; its downgrade restores 0002's rule."""
+    engine = build_engine(each_database_url)
+    migrations.upgrade(engine, "0005")
+    withdrawn = datetime(2020, 3, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        first = _publish_raw(conn, 1, datetime(2020, 1, 1, tzinfo=UTC), None)
+        _publish_raw(conn, 2, datetime(2020, 6, 1, tzinfo=UTC), first)
+    _withdraw_raw(engine, 2, withdrawn)
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        versions, records = policy_store.list_versions_with_texts(conn), policy_store.list_withdrawals(conn)
+    assert [(record.number, record.withdrawn_at) for record in records] == [(2, withdrawn)]
+    assert policy_verify.find_chain_breaks(versions) + policy_verify.find_withdrawal_breaks(versions, records) == []
+    with pytest.raises(DBAPIError, match="immutable"):
+        _withdraw_raw(engine, 1, datetime(2019, 6, 1, tzinfo=UTC))
+    with engine.begin() as connection:
+        command.downgrade(migrations.alembic_config(connection), "0005")
+    assert "policy_withdrawals" not in inspect(engine).get_table_names()
+    _withdraw_raw(engine, 1, datetime(2019, 6, 1, tzinfo=UTC))  # 0002 allowed it; summaries stay immutable
+    with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
+        conn.execute(text("UPDATE policy_versions SET summary = 'Rewritten.' WHERE number = 2"))
     engine.dispose()

@@ -1,4 +1,8 @@
-"""The database itself refuses to change or delete published policy rows (SQLite and PostgreSQL)."""
+"""The database itself refuses to change or delete published policy rows (SQLite and PostgreSQL).
+
+"Taken effect" is judged by the database's own clock, so the versions here take effect either long
+before or long after any day these tests run on.
+"""
 
 import itertools
 import os
@@ -16,6 +20,10 @@ from clipai.storage.policy import PolicyVersion
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 NUMBERS = itertools.count(1)
+PUBLISHED = datetime(2019, 1, 1, tzinfo=UTC)
+BEFORE_LONG_AGO = datetime(2019, 6, 1, tzinfo=UTC)  # after PUBLISHED, before LONG_AGO
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+FAR_AHEAD = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +60,28 @@ def engine(request):
     return request.getfixturevalue(f"{request.param}_engine")
 
 
-@pytest.fixture
-def version(engine) -> int:
-    """Insert a published version with two texts; return its number."""
+def insert_version(engine, effective_from: datetime) -> int:
+    """Insert a version with two texts, published in 2019; return its number."""
     number = next(NUMBERS)
-    now = datetime(2030, 1, 1, tzinfo=UTC)
     with engine.begin() as conn:
         policy_store.insert_version(conn, PolicyVersion(
-            number=number, published_at=now, effective_from=now, summary="Original.", controlling_locale="en",
-            sha256=secrets.token_hex(32), prev_sha256=None, withdrawn_at=None,
+            number=number, published_at=PUBLISHED, effective_from=effective_from, summary="Original.",
+            controlling_locale="en", sha256=secrets.token_hex(32), prev_sha256=None, withdrawn_at=None,
             texts={"en": "# Policy\n", "ru": "# Политика\n"},
         ))
     return number
+
+
+@pytest.fixture
+def version(engine) -> int:
+    """An upcoming version (it takes effect in 2100): the one kind that may be withdrawn."""
+    return insert_version(engine, FAR_AHEAD)
+
+
+@pytest.fixture
+def version_in_force(engine) -> int:
+    """A version that took effect in 2020."""
+    return insert_version(engine, LONG_AGO)
 
 
 def refused(engine, sql: str, **params) -> bool:
@@ -118,13 +136,39 @@ def test_withdrawn_at_can_be_set_once(engine, version):
     with engine.begin() as conn:
         assert policy_store.mark_withdrawn(conn, version, withdrawn)
     assert stored(engine, version).withdrawn_at == withdrawn
-    assert refused(engine, "UPDATE policy_versions SET withdrawn_at = NULL WHERE number = :n", n=version)
-    assert refused(engine, "UPDATE policy_versions SET withdrawn_at = effective_from WHERE number = :n", n=version)
+    # Neither undone nor moved, not even to another instant before the version takes effect.
+    for assignment in ("withdrawn_at = NULL", "withdrawn_at = published_at"):
+        assert refused(engine, f"UPDATE policy_versions SET {assignment} WHERE number = :n", n=version)
+    assert stored(engine, version).withdrawn_at == withdrawn
+
+
+def test_withdrawing_a_version_in_force_is_refused(engine, version_in_force):
+    # Dated before it took effect, as a withdrawal must be: refused because it has taken effect now.
+    assert refused(engine, "UPDATE policy_versions SET withdrawn_at = :at WHERE number = :n",
+                   at=BEFORE_LONG_AGO, n=version_in_force)
+    assert stored(engine, version_in_force).withdrawn_at is None
+
+
+def test_a_withdrawal_record_cannot_be_changed_or_deleted(engine, version):
+    withdrawn = datetime(2030, 1, 2, tzinfo=UTC)
+    with engine.begin() as conn:
+        policy_store.mark_withdrawn(conn, version, withdrawn)
+        policy_store.insert_withdrawal(conn, version, withdrawn, "ab" * 32)
+    assert refused(engine, "UPDATE policy_withdrawals SET sha256 = 'f00d' WHERE version_number = :n", n=version)
+    assert refused(engine, "DELETE FROM policy_withdrawals WHERE version_number = :n", n=version)
+    with engine.connect() as conn:
+        assert [record.sha256 for record in policy_store.list_withdrawals(conn) if record.number == version] == [
+            "ab" * 32]
+
+
+def test_recording_the_withdrawal_of_a_version_in_force_is_refused(engine, version_in_force):
+    with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
+        policy_store.insert_withdrawal(conn, version_in_force, BEFORE_LONG_AGO, "cd" * 32)
 
 
 def test_withdrawing_cannot_smuggle_in_another_change(engine, version):
     assert refused(
-        engine, "UPDATE policy_versions SET withdrawn_at = effective_from, summary = 'Sneaky.' WHERE number = :n",
+        engine, "UPDATE policy_versions SET withdrawn_at = published_at, summary = 'Sneaky.' WHERE number = :n",
         n=version,
     )
     assert stored(engine, version).withdrawn_at is None
