@@ -4,10 +4,7 @@ Identity lives here, per socket (``sid``): which conversation a socket belongs t
 token it connected with or from the conversation its first message created, never from a payload.
 """
 
-import hashlib
 import logging
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -26,8 +23,6 @@ from clipai.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/chat"
-RECENT_STARTS_KEPT = 10_000
-RECENT_STARTS_SECONDS = 15 * 60
 UNAVAILABLE = _l("The chat is unavailable right now. Please try again shortly.")
 TOO_MANY_CONNECTIONS = _l("Too many connections from your network. Please wait a moment.")
 
@@ -55,38 +50,6 @@ class Visit:
         self.conversation_id = self.conversation_locale = None
         self.started.clear()
         self.typing = False
-
-
-def _text_digest(text) -> str | None:
-    """A digest of a message as sent, to tell a genuine resend from a different message."""
-    if not isinstance(text, str):
-        return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-class RecentStarts:
-    """First messages of the last minutes, so a resend after a lost ack reaches the same conversation.
-
-    Kept in memory only, keyed by the hashed address, the client's message id and the text's digest.
-    """
-
-    def __init__(self):
-        self.items: OrderedDict = OrderedDict()
-
-    def remember(self, key, conversation_id: int, locale: str, block: dict):
-        self.items[key] = (time.monotonic(), conversation_id, locale, block)
-        while len(self.items) > RECENT_STARTS_KEPT:
-            self.items.popitem(last=False)
-
-    def recall(self, key):
-        found = self.items.get(key)
-        if found and time.monotonic() - found[0] < RECENT_STARTS_SECONDS:
-            return found[1:]
-        return None
-
-    def forget_conversation(self, conversation_id: int):
-        for key in [key for key, item in self.items.items() if item[1] == conversation_id]:
-            del self.items[key]
 
 
 def visitor_event(limited: bool = True):
@@ -134,7 +97,6 @@ class ChatNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
         self.visits: dict[str, Visit] = {}
-        self.recent_starts = RecentStarts()
 
     # --- connection ------------------------------------------------------------------------
 
@@ -186,51 +148,30 @@ class ChatNamespace(Namespace):
     @visitor_event(limited=False)
     def on_message(self, visit: Visit, data):
         data = _payload(data)
-        client_msg_id = data.get("client_msg_id")
-        starting = visit.conversation_id is None
-        # Only a first message can be a resend after a lost ack on a fresh socket.
-        retry_key = (visit.address_key, client_msg_id, _text_digest(data.get("text"))) if starting else None
-        if starting and isinstance(client_msg_id, str):
-            self._recall_started(visit, client_msg_id, retry_key)
         posted = conversations.post_visitor_message(
-            visit.conversation_id, data.get("text"), client_msg_id,
+            visit.conversation_id, data.get("text"), data.get("client_msg_id"),
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key,
         )
-        if posted.token:
-            retry_key = retry_key or (visit.address_key, client_msg_id, _text_digest(data.get("text")))
-            self._started(visit, posted, retry_key)
+        if posted.token:  # it started a conversation, or resent the first message of one
+            self._started(visit, posted)
         ack = {"message": conversations.for_visitor(posted.message)}
         block = visit.started.get(posted.message.client_msg_id)
         if block and visit.conversation_id == posted.message.conversation_id:
             ack["conversation"] = block
         return ack_ok(**ack)
 
-    def _started(self, visit: Visit, posted, retry_key):
+    def _started(self, visit: Visit, posted):
         if visit.conversation_id is not None:
             leave_room(conversation_room(visit.conversation_id))
             visit.forget_conversation()
         conversation = posted.conversation
         visit.join(conversation.id, conversation.locale)
-        block = {
+        visit.started[posted.message.client_msg_id] = {
             "id": conversation.id,
             "token": posted.token,
             "erase_after": conversations.iso(conversation.erase_after),
             "resume_code": posted.resume_code,
         }
-        visit.started[posted.message.client_msg_id] = block
-        self.recent_starts.remember(retry_key, conversation.id, conversation.locale, block)
-
-    def _recall_started(self, visit: Visit, client_msg_id, retry_key):
-        """A fresh socket resending a first message whose ack was lost joins that conversation.
-
-        Only the same id with the same text counts: another person behind the same address who
-        happens to reuse an id must not be handed this conversation.
-        """
-        found = self.recent_starts.recall(retry_key)
-        if found:
-            conversation_id, locale, block = found
-            visit.join(conversation_id, locale)
-            visit.started[client_msg_id] = block
 
     @visitor_event()
     def on_typing(self, visit: Visit, data):
@@ -290,4 +231,3 @@ class ChatNamespace(Namespace):
         for visit in self.visits.values():
             if visit.conversation_id == conversation_id:
                 visit.forget_conversation()
-        self.recent_starts.forget_conversation(conversation_id)

@@ -6,6 +6,8 @@ commit, in commit order, so a message is never announced before it is stored, an
 commit announces nothing.
 """
 
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -25,6 +27,7 @@ from clipai.services.errors import ServiceError
 from clipai.services.group_commit import GroupCommit, wake_class
 from clipai.services.redaction import redact
 from clipai.storage import chat as store
+from clipai.storage import conversation_starts as starts
 from clipai.storage.chat import CannedReply, Conversation, ConversationState, Message
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,8 @@ LIST_LIMIT = 200
 SEARCH_LIMIT = 50
 MAX_SEARCH_LENGTH = 100
 MAX_STORED_INTEGER = 2**63 - 1  # the largest id SQLite and PostgreSQL bigint hold
+# A first message resent within this time (its ack was lost) reaches the conversation it started.
+RESEND_WINDOW = timedelta(minutes=15)
 LIST_FILTERS = {"waiting": ("open", False), "open": ("open", True), "closed": ("closed", None)}
 # Phone numbers written without "+" are read as numbers of the country the language suggests.
 REGION_HINTS = {"en": "US", "ru": "RU", "de": "DE", "es": "ES", "fr": "FR", "ar": "EG"}
@@ -380,7 +385,45 @@ class VisitorAppend:
                 "redacted": self.redacted, "client_msg_id": self.client_msg_id, "created_at": self.now}
 
 
+def _start_key(address_key: str, client_msg_id: str, text: str) -> str:
+    """A keyed hash naming a first message: who (a rotating hash of the address), which id, what text.
+
+    The text counts so that another person behind the same address who reuses an id is not handed
+    this conversation.
+    """
+    named = "\0".join((address_key, client_msg_id, text)).encode("utf-8", "surrogatepass")
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"start:" + named, hashlib.sha256).hexdigest()
+
+
+def _resent_start(start_key: str, client_msg_id: str) -> Posted | None:
+    """The conversation a resent first message started, with new secrets, or None.
+
+    Only the secrets' hashes are stored, so the lost ack's token cannot be sent again: the resend
+    gets a new token and resume code, and the old ones (which never arrived) stop working.
+    """
+    window_start = clock.now() - RESEND_WINDOW
+    with storage.reading() as conn:
+        conversation_id = starts.started_conversation(conn, start_key, window_start)
+    if conversation_id is None:
+        return None
+    token, code = secrets.token_urlsafe(32), new_resume_code()
+
+    def work(conn):
+        message = store.message_by_client_id(conn, conversation_id, "visitor", client_msg_id)
+        if message is None or not store.update_conversation(
+                conn, conversation_id, token_hash=hash_token(token), resume_code_hash=_resume_code_hash(code)):
+            return None
+        conversation = store.conversation(conn, conversation_id, message)
+        return Posted(message, conversation, token=token, resume_code=code, duplicate=True)
+
+    return _write(work)
+
+
 def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
+    start_key = _start_key(address_key, client_msg_id, text)
+    resent = _resent_start(start_key, client_msg_id)
+    if resent is not None:
+        return resent
     verdict = ratelimit.hit(current_app.config["CHAT_NEW_CONVERSATION_LIMITS"], "chat-new-conversation", address_key)
     if not verdict.allowed:
         raise rate_limited(verdict.retry_after)
@@ -393,6 +436,8 @@ def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
                                                     erase_after=_erase_after(now))
         message = store.insert_message(conn, conversation_id=conversation_id, author="visitor", text=redaction.text,
                                        redacted=redaction.kinds, client_msg_id=client_msg_id, created_at=now)
+        starts.remember_start(conn, key_hash=start_key, conversation_id=conversation_id, now=now,
+                              window_start=now - RESEND_WINDOW)
         return Posted(message, store.conversation(conn, conversation_id, message), token=token, resume_code=code)
 
     def announce(posted):

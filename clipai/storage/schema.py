@@ -150,6 +150,20 @@ conversations = Table(
     sqlite_autoincrement=True,  # an erased conversation's id is never handed to someone else
 )
 
+# The first message that started a conversation, for the resend window only (migration 0007): a
+# visitor whose first ack was lost resends it from a new socket, perhaps to a restarted or another
+# process, and must reach the same conversation. ``key_hash`` is a keyed hash of the hashed address,
+# the client's message id and the text; rows older than the window are deleted as new ones come.
+conversation_starts = Table(
+    "conversation_starts",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_conversation_starts_created_at", "created_at"),
+    Index("ix_conversation_starts_conversation_id", "conversation_id"),
+)
+
 messages = Table(
     "messages",
     metadata,

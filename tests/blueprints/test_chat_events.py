@@ -174,7 +174,24 @@ def test_resending_a_first_message_after_reconnecting_reaches_the_same_conversat
     first = send(visitor(), "lost ack", client_msg_id="c-1")
     again = send(visitor(), "lost ack", client_msg_id="c-1")  # new socket, no token yet
     assert again["message"] == first["message"]
-    assert again["conversation"]["token"] == first["conversation"]["token"]
+    assert again["conversation"]["id"] == first["conversation"]["id"]
+    # Only the token's hash is stored: the resend gets a new one, and the lost one stops working.
+    resumed = visitor(token=again["conversation"]["token"])
+    assert [m["text"] for m in call(resumed, "history", {"after": 0})["messages"]] == ["lost ack"]
+    assert not visitor(token=first["conversation"]["token"]).is_connected(CHAT)
+
+
+def test_the_same_id_with_another_text_starts_another_conversation(visitor):
+    first = send(visitor(), "my question", client_msg_id="c-1")
+    other = send(visitor(), "someone else's question", client_msg_id="c-1")
+    assert other["conversation"]["id"] != first["conversation"]["id"]
+
+
+def test_a_first_message_resent_after_the_window_starts_a_new_conversation(visitor, clock):
+    first = send(visitor(), "lost ack", client_msg_id="c-1")
+    clock.now += timedelta(minutes=16)
+    again = send(visitor(), "lost ack", client_msg_id="c-1")
+    assert again["conversation"]["id"] != first["conversation"]["id"]
 
 
 def test_resending_after_reconnecting_with_the_token_returns_the_stored_message(visitor):

@@ -57,3 +57,24 @@ def test_clients_reconnect_by_themselves_after_sigkill_and_keep_their_conversati
     assert sorted(rows) == sorted([(cid, 2) for cid in conversation_ids[1:]] + [(conversation_ids[0], 3)])
     assert live.query(database_url, "SELECT count(*) FROM conversations") == [(VISITORS,)]
     assert live.integrity(database_url) == "ok"
+
+
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
+def test_a_first_message_resent_after_sigkill_reaches_the_conversation_it_started(start_server, database_url, live,
+                                                                                   peers, async_mode):
+    port = live.free_port()
+    server = start_server(async_mode=async_mode, port=port)
+    first = peers(server.url, "/chat").say("My clip export fails", client_msg_id="first-1")
+    assert first["ok"]  # acknowledged; the client acts as if this ack were lost
+
+    server.kill()
+    live.eventually(lambda: not port_in_use(port))
+    start_server(async_mode=async_mode, port=port)
+    again = peers(server.url, "/chat").say("My clip export fails", client_msg_id="first-1")
+
+    assert again["ok"] and again["message"] == first["message"]
+    assert again["conversation"]["id"] == first["conversation"]["id"]
+    assert live.query(database_url, "SELECT count(*) FROM conversations") == [(1,)]
+    resumed = peers(server.url, "/chat", auth={"token": again["conversation"]["token"]})
+    assert resumed.call("erase")["ok"]  # the new token erases what the first message stored
+    assert live.query(database_url, "SELECT count(*) FROM messages") == [(0,)]
