@@ -45,6 +45,7 @@ def create_token():
         return _rate_limited(verdict.retry_after)
     user = accounts.authenticate(body.get("username"), body.get("password"))
     if user is None:
+        sign_in_limits.record_failure(body.get("username"))
         raise APIError(401, "invalid_credentials", INVALID_CREDENTIALS)
     token, expires_at = accounts.issue_token(user)
     return jsonify(

@@ -1,4 +1,4 @@
-"""Sign-in limits against hostile bodies: nothing a client sends resets or bypasses them (in process)."""
+"""Sign-in limits: no body resets or bypasses them, guessing is bounded, nobody can lock the owner out."""
 
 import json
 import logging
@@ -49,7 +49,8 @@ def test_large_bodies_between_guesses_from_many_addresses_let_no_more_guesses_th
         if n % 5 == 0:
             post_hostile(client, "too_large", address="203.0.113.99")
         answers.append(sign_in(client, "olga.k", f"guess-{n}", address=f"198.51.100.{n % 12}").status_code)
-    assert answers.count(401) == 10 and set(answers) == {401, 429}
+    # 10 for the username, then 2 from the addresses that had not failed on it yet
+    assert answers.count(401) == 12 and set(answers) == {401, 429}
     assert LIMITER_FELL_BACK not in caplog.text
 
 
@@ -65,3 +66,57 @@ def test_no_body_on_any_route_makes_the_limiter_fall_back(app, caplog):
                 sent += 1
     assert sent >= 20
     assert LIMITER_FELL_BACK not in caplog.text
+
+
+# --- guessing from many addresses, and the owner signing in meanwhile -------------------------------
+
+
+def spray(client, guesses, addresses, start=0):
+    """Guess passwords for olga.k from ``addresses`` in turn; return the answers' status codes."""
+    return [sign_in(client, "olga.k", f"guess-{start + n}", address=addresses[n % len(addresses)]).status_code
+            for n in range(guesses)]
+
+
+TWELVE = [f"198.51.100.{n}" for n in range(12)]
+
+
+def test_guesses_sprayed_from_twelve_addresses_are_bounded(app, olga):
+    answers = spray(app.test_client(), 60, TWELVE)
+    assert answers.count(401) == 12  # 10 on the username, then 1 from each address that had not failed
+    assert set(answers[12:]) == {429}
+
+
+def test_guesses_from_a_new_address_each_time_stop_at_the_configured_bound(app, olga):
+    answers = spray(app.test_client(), 100, [f"10.0.{n // 250}.{n % 250}" for n in range(100)])
+    assert answers.count(401) == 10 + 20  # LOGIN_USERNAME_LIMITS per minute + LOGIN_LOCKED_USERNAME_LIMITS
+    assert set(answers[30:]) == {429}
+
+
+def test_the_owner_signs_in_from_their_own_address_while_twelve_addresses_spray_guesses(app, olga):
+    _, password = olga
+    client = app.test_client()
+    assert set(spray(client, 60, TWELVE)[12:]) == {429}
+    owner = sign_in(client, "olga.k", password, address="192.0.2.10")
+    assert owner.status_code == 200 and owner.json["token"]
+    assert set(spray(client, 24, TWELVE, start=60)) == {429}  # the attack goes on, still refused
+    assert sign_in(client, "olga.k", password, address="192.0.2.10").status_code == 200
+
+
+def test_an_address_that_failed_on_a_locked_username_is_refused_even_with_the_right_password(app, olga):
+    _, password = olga
+    client = app.test_client()
+    spray(client, 24, TWELVE)
+    refused = sign_in(client, "olga.k", password, address=TWELVE[0])
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0  # no oracle
+    spray(client, 10, ["203.0.113.5"])
+    by_address = sign_in(client, "nina.m", "guess", address="203.0.113.5")  # Flask-Limiter's refusal
+    assert by_address.status_code == 429 and by_address.get_data() == refused.get_data()
+
+
+@pytest.mark.parametrize("settings", [{"LOGIN_LOCKED_USERNAME_LIMITS": "3 per hour"}])
+def test_a_locked_username_refuses_every_address_once_its_spare_attempts_are_spent(app, olga):
+    _, password = olga
+    client = app.test_client()
+    answers = spray(client, 20, [f"10.0.0.{n}" for n in range(20)])
+    assert answers.count(401) == 13
+    assert sign_in(client, "olga.k", password, address="192.0.2.10").status_code == 429
