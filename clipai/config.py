@@ -33,7 +33,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False  # Retry-After is set on 429 answers only
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_DEFAULT = "600 per minute"
-    LOGIN_LIMITS = "10 per minute;50 per hour"
+    LOGIN_LIMITS = "10 per minute;50 per hour"  # per hashed address, every attempt
+    LOGIN_USERNAME_LIMITS = "10 per minute;50 per hour"  # per username, from all addresses together
+    LOGIN_LOCKED_USERNAME_LIMITS = "20 per hour"  # then: addresses that have not failed on it
     ADDRESS_HASH_ROTATION_HOURS = 24
 
     TOKEN_LIFETIME_HOURS = 12

@@ -1,14 +1,12 @@
 """The operator console page and its token API (no cookies: bearer tokens only)."""
 
-import hashlib
-import hmac
-
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from blueprints.console.strings import console_strings
+from clipai import sign_in_limits
 from clipai.auth import bearer_token
-from clipai.errors import APIError
+from clipai.errors import CODES, MESSAGES, APIError, api_error_response
 from clipai.extensions import limiter
 from clipai.services import accounts
 
@@ -24,34 +22,30 @@ def console_page():
     return render_template("console/console.html", console_strings=console_strings(), chat_widget_hidden=True)
 
 
-def _posted_username() -> str:
-    body = request.get_json(silent=True)
-    username = body.get("username") if isinstance(body, dict) else None
-    return username.lower()[:64] if isinstance(username, str) else ""
-
-
 def _login_limits() -> str:
     return current_app.config["LOGIN_LIMITS"]
 
 
-def _login_user_key() -> str:
-    """Limit sign-ins per account name without keeping the name typed (it may be a misplaced password)."""
-    config = current_app.config
-    typed = _posted_username().encode("utf-8", "surrogatepass")
-    digest = hmac.new(config["SECRET_KEY"].encode(), b"login-user:" + typed, hashlib.sha256).hexdigest()[:32]
-    return f"{config['RATELIMIT_KEY_PREFIX']}:login-user:{digest}"
+def _rate_limited(retry_after: int):
+    """The same 429 answer as Flask-Limiter's, so no refusal tells which limit was reached."""
+    response, status = api_error_response(429, CODES[429], MESSAGES[429])
+    response.headers["Retry-After"] = str(retry_after)
+    return response, status
 
 
 @bp.post("/api/auth/token")
-@limiter.limit(_login_limits)
-@limiter.limit(_login_limits, key_func=_login_user_key)
+@limiter.limit(_login_limits)  # per hashed address, before the body is read
 def create_token():
     """Exchange a username and password for a bearer token."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise APIError(400, "invalid", _l("Send a JSON object with username and password."))
+    verdict = sign_in_limits.admit(body.get("username"))
+    if not verdict.allowed:
+        return _rate_limited(verdict.retry_after)
     user = accounts.authenticate(body.get("username"), body.get("password"))
     if user is None:
+        sign_in_limits.record_failure(body.get("username"))
         raise APIError(401, "invalid_credentials", INVALID_CREDENTIALS)
     token, expires_at = accounts.issue_token(user)
     return jsonify(

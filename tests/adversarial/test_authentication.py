@@ -248,17 +248,18 @@ def test_a_visitor_disconnect_event_does_not_break_the_visit(socket_client):
 # --- sign-in brute force ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("settings", [{"LOGIN_LOCKED_USERNAME_LIMITS": "2 per hour"}])
 def test_guessing_one_password_from_many_addresses_is_limited_with_the_same_answer_for_unknown_users(
         app, make_user):
     _, password = make_user(username="olga.k")
     client = app.test_client()
     known = [sign_in(client, "olga.k", f"guess-{n}", address=f"198.51.100.{n}") for n in range(14)]
     unknown = [sign_in(client, "nobody.here", f"guess-{n}", address=f"203.0.113.{n}") for n in range(14)]
-    for answers in (known, unknown):
-        assert [answer.status_code for answer in answers] == [401] * 10 + [429] * 4
-        assert all(int(answer.headers["Retry-After"]) > 0 for answer in answers[10:])
-    assert {answer.get_data() for answer in known[:10] + unknown[:10]} == {known[0].get_data()}
-    assert {answer.get_data() for answer in known[10:] + unknown[10:]} == {known[10].get_data()}
+    for answers in (known, unknown):  # LOGIN_USERNAME_LIMITS, then the 2 spare attempts of a locked username
+        assert [answer.status_code for answer in answers] == [401] * 12 + [429] * 2
+        assert all(int(answer.headers["Retry-After"]) > 0 for answer in answers[12:])
+    assert {answer.get_data() for answer in known[:12] + unknown[:12]} == {known[0].get_data()}
+    assert {answer.get_data() for answer in known[12:] + unknown[12:]} == {known[12].get_data()}
     assert sign_in(client, "olga.k", password, address="192.0.2.200").status_code == 429  # no oracle
     assert sign_in(client, "OLGA.K", password, address="192.0.2.201").status_code == 429  # same account, same key
 
