@@ -15,7 +15,7 @@ from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion
 
 EXPECTED_TABLES = {"users", "auth_tokens", "policy_versions", "policy_texts", "policy_withdrawals", "conversations",
-                   "messages", "canned_replies"}
+                   "conversation_starts", "messages", "canned_replies"}
 
 
 def test_migrations_build_the_schema_on_sqlite(tmp_path):
@@ -146,3 +146,28 @@ def test_past_withdrawals_get_their_record_and_the_downgrade_restores_0005(each_
     with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
         conn.execute(text("UPDATE policy_versions SET summary = 'Rewritten.' WHERE number = 2"))
     engine.dispose()
+
+
+def test_aliases_derived_from_account_names_become_neutral_in_accounts_and_messages(each_database_url):
+    """0008: visitors saw "op1" for an operator added without --alias; chosen aliases stay."""
+    engine = build_engine(each_database_url)
+    migrations.upgrade(engine, "0007")
+    at = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    with engine.begin() as conn:
+        for user_id, username, alias in [(1, "op1", "op1"), (2, "olga.k", "olga"), (3, "ana.m", "Ana")]:
+            conn.execute(text("INSERT INTO users (id, username, password_hash, alias, is_operator, is_maintainer, "
+                              "disabled, created_at) VALUES (:id, :u, 'x', :a, true, false, false, :at)"),
+                         {"id": user_id, "u": username, "a": alias, "at": at})
+        conn.execute(text("INSERT INTO conversations (id, token_hash, locale, status, answered, visitor_seen_up_to, "
+                          "operator_seen_up_to, created_at, last_activity_at, erase_after, unread) VALUES "
+                          "(1, 't', 'en', 'open', true, 0, 0, :at, :at, :at, 0)"), {"at": at})
+        for message_id, operator_id, alias in [(1, 1, "op1"), (2, 2, "olga"), (3, 3, "Ana")]:
+            conn.execute(text("INSERT INTO messages (id, conversation_id, author, operator_id, operator_alias, text, "
+                              "redacted, created_at) VALUES (:id, 1, 'operator', :op, :a, 'hi', '', :at)"),
+                         {"id": message_id, "op": operator_id, "a": alias, "at": at})
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        aliases = conn.execute(text("SELECT alias FROM users ORDER BY id")).scalars().all()
+        shown = conn.execute(text("SELECT operator_alias FROM messages ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert aliases == shown == ["Support", "Support", "Ana"]
