@@ -454,7 +454,9 @@ def test_empty_placeholders_delete_findings():
 @pytest.mark.parametrize(
     ("text", "region"),
     [(p.values[0], p.values[1]) for p in POSITIVES]
-    + [("Hi john@example.com +7 916 123-45-67 4111 1111 1111 1111 DE89370400440532013000", "RU")],
+    + [("Hi john@example.com +7 916 123-45-67 4111 1111 1111 1111 DE89370400440532013000", "RU")]
+    # a national number next to an international one, or to another number in the same run
+    + [("+49 30 123456788 (916) 123-45-67", None), ("٣8 (916) 123-45-6712.05.2024", None)],
 )
 def test_redaction_is_idempotent(text, region):
     once = redact(text, region=region)

@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 from .cards import CARD_MIN, find_cards
 from .emails import find_emails
 from .ibans import find_ibans
-from .normalize import Normalized, normalize
+from .normalize import MASK, Normalized, mask, normalize
 from .phones import fewest_phone_digits, find_phones, normalize_region
 
 __all__ = [
@@ -67,12 +67,6 @@ class Finding:
     value: str
 
 
-# Character used to blank out claimed spans before the next detector runs. It is not a word
-# character, not a digit, not a separator any detector accepts and not phone punctuation, so it
-# breaks every kind of match.
-_MASK = "\u2588"  # FULL BLOCK
-
-
 class _Claims:
     """Spans of the normalized copy claimed so far, and the copy with them masked."""
 
@@ -87,12 +81,11 @@ class _Claims:
         for start, end in sorted(set(spans), key=lambda se: (se[0], -se[1])):
             if start >= end or (taken and start < taken[-1][1]):
                 continue  # empty, or overlaps an earlier finding of this kind
-            if _MASK in self.masked[start:end]:
+            if MASK in self.masked[start:end]:
                 continue  # overlaps a higher-priority finding
             taken.append((start, end))
             self.spans.append((kind, start, end))
-        for start, end in taken:
-            self.masked = self.masked[:start] + _MASK * (end - start) + self.masked[end:]
+        self.masked = mask(self.masked, taken)
 
 
 def _claim_all(copy: str, region: str | None) -> list[tuple[str, int, int]]:

@@ -21,6 +21,11 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u00ad")
 # Hyphens, dashes and minus signs NFKC leaves as they are.
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63")
 
+# Blanks out claimed spans before the next detector runs. It is not a word character, not a
+# digit, not a separator any detector accepts and not phone punctuation, so it breaks every
+# kind of match, as the placeholder that will replace the span does.
+MASK = "\u2588"  # FULL BLOCK
+
 # Anything the slow path would change. Plain ASCII text without double spaces and tabs, and most
 # Cyrillic or Arabic text, never matches, so the copy is the text itself.
 _NEEDS_WORK = re.compile(
@@ -59,6 +64,13 @@ def normalize(original: str) -> Normalized:
             starts.append(start)
             ends.append(end)
     return Normalized("".join(chars), tuple(starts), tuple(ends))
+
+
+def mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each of the (non-overlapping or overlapping) ``spans`` blanked out."""
+    for start, end in spans:
+        text = text[:start] + MASK * (end - start) + text[end:]
+    return text
 
 
 def _clusters(text: str):

@@ -27,6 +27,8 @@ from typing import Iterator
 import phonenumbers
 from phonenumbers import CountryCodeSource, Leniency, NumberParseException, PhoneNumberMatcher
 
+from .normalize import mask
+
 # The regions each of the site's locales implies; their national formats are recognised on every
 # page. Canada shares the North American plan with the US and Kazakhstan Russia's +7, so they
 # come with them. Regions whose numbers have no trunk prefix and only eight digits (Gulf states)
@@ -152,20 +154,27 @@ def _longest_national_from(groups: list[re.Match]) -> int | None:
     return None
 
 
-def _national_numbers(text: str) -> Iterator[tuple[int, int]]:
-    """The longest window of whole groups at the start of each run that holds a national number.
+def _national_in_run(groups: list[re.Match]) -> Iterator[tuple[int, int]]:
+    """The longest window of whole groups at the start of the run that holds a national number.
 
     Only at the start: inside a run ("DE88 3704 0044 0532 0130 00", "302-4815162-3424207") the
-    digits belong to something longer.
+    digits belong to something longer. After a number the rest of the run starts afresh, as it
+    will once the number is a placeholder.
     """
+    while groups:
+        last = _longest_national_from(groups)
+        if last is None:
+            return
+        yield groups[0].start(), groups[last].end()
+        groups = groups[last + 1 :]
+
+
+def _national_numbers(text: str) -> Iterator[tuple[int, int]]:
     for run in _RUN_RE.finditer(text):
         before = text[run.start() - 1] if run.start() else " "
         if before == "+" or before.isalnum():
             continue  # international (the matcher's), or the tail of a code
-        groups = list(_GROUP_RE.finditer(text, run.start(), run.end()))
-        end = _longest_national_from(groups)
-        if end is not None:
-            yield run.start(), groups[end].end()
+        yield from _national_in_run(list(_GROUP_RE.finditer(text, run.start(), run.end())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,12 +187,16 @@ def _matched(text: str, region: str | None) -> Iterator[tuple[int, int]]:
         yield match.start, match.end
 
 
-def find_phones(text: str, region: str | None) -> Iterator[tuple[int, int]]:
+def _kept(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(start, end) for start, end in spans if not _is_not_a_phone(text, start, end)]
+
+
+def find_phones(text: str, region: str | None) -> list[tuple[int, int]]:
     """Spans of phone numbers in ``text``; ``region`` is a normalized hint or ``None``."""
-    sources = [_matched(text, None), _national_numbers(text)]
+    found = _kept(text, _matched(text, None))
     if region is not None:
-        sources.insert(0, _matched(text, region))
-    for source in sources:
-        for start, end in source:
-            if not _is_not_a_phone(text, start, end):
-                yield start, end
+        found += _kept(text, _matched(text, region))
+    # The national scan reads what the matcher left, as it will read it once the matcher's
+    # findings are placeholders: a second redaction then finds nothing new.
+    rest = mask(text, found)
+    return found + _kept(rest, _national_numbers(rest))
