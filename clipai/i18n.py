@@ -1,5 +1,7 @@
 """Locale selection: URL prefix, then ``?lang=``, then ``Accept-Language``, then English."""
 
+from datetime import UTC, datetime
+
 from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -79,6 +81,11 @@ def language_links():
     ]
 
 
+def datetime_attribute(instant: datetime) -> str:
+    """An instant as ``<time datetime>`` accepts it: UTC, at most three digits of a second."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def template_globals():
     locale = str(get_locale())
     return {
@@ -99,4 +106,5 @@ def add_vary_header(response):
 def init_app(app):
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app, app.config["LANGUAGES"])
     app.context_processor(template_globals)
+    app.add_template_filter(datetime_attribute)
     app.after_request(add_vary_header)
