@@ -85,7 +85,10 @@ def test_server_pages_pass_both_checkers_in_every_language(chat_server, publishe
             url = f"{chat_server.url}/{locale}{path}"
             page.goto(url)
             expect(page.locator("main")).to_be_visible()
-            findings.snapshot(page, f"{locale}-{name}", html=fetch(url))
+            html = fetch(url)
+            # SITE_URL defaults to the served port, so the server's own address is the canonical one.
+            assert f'<link rel="canonical" href="{url}">' in html
+            findings.snapshot(page, f"{locale}-{name}", html=html)
     findings.assert_clean(tmp_path / "nu")
 
 
