@@ -20,7 +20,7 @@ class Defaults:
     ALLOWED_ORIGINS = None  # None: this machine on the port being served (PORT, 5000 by default)
     TRUSTED_PROXIES = 0
     SUPPORT_EMAIL = "support@clipai.pro"
-    SITE_URL = "https://clipai.pro"
+    SITE_URL = None  # None: this machine on the port being served; canonical and hreflang links use it
 
     LANGUAGES = list(LOCALES)
     BABEL_DEFAULT_LOCALE = "en"
@@ -71,9 +71,11 @@ def load_config(app, test_config=None):
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
+    port = os.environ.get("PORT", "5000")
     if not app.config["ALLOWED_ORIGINS"]:
-        port = os.environ.get("PORT", "5000")
         app.config["ALLOWED_ORIGINS"] = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    if not app.config["SITE_URL"]:
+        app.config["SITE_URL"] = f"http://127.0.0.1:{port}"
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'clipai.sqlite3'}"
 

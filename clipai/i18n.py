@@ -1,5 +1,7 @@
 """Locale selection: URL prefix, then ``?lang=``, then ``Accept-Language``, then English."""
 
+from datetime import UTC, datetime
+
 from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -69,14 +71,37 @@ def native_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def language_links():
-    """Each supported language with the URL of this same page in it."""
+def query_suffix() -> str:
+    """This page's query string for links to it in another language (dropped when it picks one)."""
     query = request.query_string.decode("latin-1")
-    suffix = f"?{query}" if query and "lang=" not in query else ""
-    return [
-        {"code": code, "name": native_name(code), "url": f"/{code}{request.path}{suffix}"}
-        for code in supported_locales()
-    ]
+    return f"?{query}" if query and "lang=" not in query else ""
+
+
+def site_url(path: str) -> str:
+    """The absolute address of ``path`` on the public site (search engines want absolute alternates)."""
+    return current_app.config["SITE_URL"].rstrip("/") + path
+
+
+def language_links():
+    """Each supported language with the URL of this same page in it, relative and absolute."""
+    suffix = query_suffix()
+    links = []
+    for code in supported_locales():
+        path = f"/{code}{request.path}{suffix}"
+        links.append({"code": code, "name": native_name(code), "url": path, "absolute_url": site_url(path)})
+    return links
+
+
+def canonical_url() -> str:
+    """This page's own address: in the language its URL chose, else the negotiated (x-default) one."""
+    chosen = request.environ.get(URL_LOCALE_KEY) or match_locale(request.args.get("lang"))
+    prefix = f"/{chosen}" if chosen else ""
+    return site_url(f"{prefix}{request.path}{query_suffix()}")
+
+
+def datetime_attribute(instant: datetime) -> str:
+    """An instant as ``<time datetime>`` accepts it: UTC, at most three digits of a second."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def template_globals():
@@ -85,7 +110,8 @@ def template_globals():
         "current_locale": locale,
         "text_direction": text_direction(locale),
         "language_links": language_links(),
-        "unprefixed_path": request.path,
+        "default_language_url": site_url(request.path + query_suffix()),
+        "canonical_url": canonical_url(),
     }
 
 
@@ -99,4 +125,5 @@ def add_vary_header(response):
 def init_app(app):
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app, app.config["LANGUAGES"])
     app.context_processor(template_globals)
+    app.add_template_filter(datetime_attribute)
     app.after_request(add_vary_header)

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from clipai import create_app
+
 
 def html_lang(response) -> tuple[str, str]:
     match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', response.get_data(as_text=True))
@@ -48,11 +50,46 @@ def test_unprefixed_pages_vary_on_accept_language(client):
     assert "Accept-Language" not in client.get("/de/").headers.get("Vary", "")
 
 
-def test_pages_link_their_other_languages(client):
-    html = client.get("/de/").get_data(as_text=True)
+def head_links(html: str) -> dict:
+    """``rel`` (with ``hreflang``) → ``href`` of each ``<link>`` in the page's head."""
+    head = html.split("</head>", 1)[0]
+    links = {}
+    for tag in re.findall(r"<link [^>]*>", head):
+        attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+        links[" ".join(filter(None, [attrs.get("rel"), attrs.get("hreflang")]))] = attrs.get("href")
+    return links
+
+
+SITE = {"SITE_URL": "https://support.example.org/"}
+
+
+@pytest.mark.parametrize("settings", [SITE])
+def test_pages_link_their_other_languages_by_absolute_address(client):
+    links = head_links(client.get("/de/privacy").get_data(as_text=True))
     for code in ("en", "ru", "de", "es", "fr", "ar"):
-        assert f'hreflang="{code}" href="/{code}/"' in html
-    assert 'hreflang="x-default" href="/"' in html
+        assert links[f"alternate {code}"] == f"https://support.example.org/{code}/privacy"
+    assert links["alternate x-default"] == "https://support.example.org/privacy"
+
+
+@pytest.mark.parametrize("settings", [SITE])
+@pytest.mark.parametrize("url, canonical", [
+    ("/de/privacy", "/de/privacy"),
+    ("/privacy?lang=fr", "/fr/privacy"),
+    ("/privacy", "/privacy"),
+    ("/ar/", "/ar/"),
+    ("/es/privacy/versions/99", "/es/privacy/versions/99"),
+])
+def test_every_page_names_its_canonical_address(client, url, canonical):
+    html = client.get(url, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert head_links(html)["canonical"] == "https://support.example.org" + canonical
+
+
+def test_site_url_defaults_to_this_machine_on_the_served_port(app_config, monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+    app = create_app(app_config)
+    html = app.test_client().get("/privacy").get_data(as_text=True)
+    app.extensions["clipai.engine"].dispose()
+    assert head_links(html)["canonical"] == "http://127.0.0.1:8123/privacy"
 
 
 def test_links_inside_a_prefixed_page_keep_the_language(client):

@@ -78,8 +78,7 @@ def language_name(code: str) -> str:
 @bp.context_processor
 def policy_template_helpers():
     return {"policy_status_labels": STATUS_LABELS, "language_name": language_name,
-            "language_in_sentence": language_in_sentence, "text_dir": text_direction,
-            "iso": policy.iso}
+            "language_in_sentence": language_in_sentence, "text_dir": text_direction}
 
 
 # --- public pages ------------------------------------------------------------------------------

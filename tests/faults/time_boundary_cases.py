@@ -51,7 +51,7 @@ def test_policy_pages_show_instants_in_utc(app, client, clock):
     with app.app_context():
         policy.publish(DRAFT, "First")
     page = client.get("/privacy").get_data(as_text=True)
-    assert 'datetime="2030-01-01T12:00:00.000000Z"' in page and "12:00:00" in page and "UTC" in page
+    assert 'datetime="2030-01-01T12:00:00.000Z"' in page and "12:00:00" in page and "UTC" in page
 
 
 def test_conversation_is_purged_at_its_erase_instant_not_a_microsecond_before(app_ctx, clock):

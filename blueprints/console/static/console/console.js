@@ -33,7 +33,7 @@
     presence: byId("presence-select"), notify: byId("notify-button"), policyLink: byId("policy-link"),
     whoami: byId("console-whoami"), signOut: byId("sign-out"),
     searchForm: byId("search-form"), searchInput: byId("search-input"), searchHead: byId("search-head"),
-    searchClear: byId("search-clear"), tabs: byId("queue-tabs"), queue: byId("queue-list"),
+    searchClear: byId("search-clear"), tabs: byId("queue-tabs"), queue: byId("queue-list"), queuePanel: byId("queue-panel"),
     queueEmpty: byId("queue-empty"), operators: byId("console-operators"),
     cannedList: byId("canned-list"), cannedEmpty: byId("canned-empty"), cannedForm: byId("canned-form"),
     cannedShortcut: byId("canned-shortcut"), cannedText: byId("canned-text"),
@@ -84,6 +84,12 @@
     var sameDay = date.toDateString() === new Date().toDateString();
     var options = sameDay ? { hour: "numeric", minute: "2-digit" } : { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" };
     try { return new Intl.DateTimeFormat(locale, options).format(date); } catch (e) { return date.toLocaleString(); }
+  }
+
+  // HTML's <time datetime> allows at most three digits of a second; the server sends six.
+  function datetimeAttribute(iso) {
+    var date = new Date(iso);
+    return isNaN(date) ? "" : date.toISOString();
   }
 
   function languageName(code) {
@@ -419,7 +425,7 @@
       badge.classList.toggle("has-unread", unread > 0);
     });
     el.searchHead.hidden = !state.searchResults;
-    el.queue.setAttribute("aria-labelledby", state.searchResults ? "search-head" : "tab-" + state.tab);
+    el.queuePanel.setAttribute("aria-labelledby", state.searchResults ? "search-head" : "tab-" + state.tab);
     var ids = visibleIds();
     el.queue.textContent = "";
     ids.forEach(function (id) { el.queue.appendChild(queueItem(state.conversations.get(id))); });
@@ -445,10 +451,12 @@
     bottom.append(make("span", "console-assigned", isMine(conversation) ? t("assigned_to_me") : (name ? t("assigned_to", { name: name }) : t("unassigned"))));
     var unread = state.unread.get(conversation.id) || 0;
     if (unread) {
+      // A span cannot carry aria-label: screen readers get the sentence, eyes the number.
+      var label = t("unread_count", { count: formatNumber(unread) });
       var badge = make("span", "console-unread", formatNumber(unread));
-      badge.setAttribute("aria-label", t("unread_count", { count: formatNumber(unread) }));
-      badge.title = badge.getAttribute("aria-label");
-      bottom.append(badge);
+      badge.title = label;
+      badge.setAttribute("aria-hidden", "true");
+      bottom.append(badge, make("span", "visually-hidden", label));
     }
     button.append(top, preview, bottom);
     button.addEventListener("click", function () { openConversation(conversation.id, true); });
@@ -635,7 +643,7 @@
     var meta = li.querySelector(".console-message-meta");
     meta.textContent = "";
     var time = make("time", null, formatWhen(message.created_at));
-    time.dateTime = message.created_at || "";
+    time.dateTime = datetimeAttribute(message.created_at);
     meta.append(time);
     if (message.redacted && message.redacted.length) meta.append(" · " + t("redacted_note"));
     if (message.author === "operator") {
