@@ -91,6 +91,18 @@ def test_personal_details_get_a_hint_before_and_a_notice_after_sending(chat_serv
     expect(page.locator("#chat-messages")).not_to_contain_text("jane.doe@example.com")
 
 
+@pytest.mark.parametrize("typed", [
+    "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ",  # a full-width keyboard
+    "call me on +4\u200b9 30 1234\u200b5678",  # zero-width characters inside the number
+    "رقمي ٠١٠٠١٢٣٤٥٦٧",  # Arabic-Indic digits
+])
+def test_the_hint_reads_personal_details_the_way_the_guard_does(chat_server, new_context, typed):
+    page = open_page(new_context(), chat_server.url + "/")
+    page.click("#chat-launcher")
+    page.fill("#chat-input", typed)
+    expect(page.locator("#chat-hint")).to_be_visible()
+
+
 def test_the_erase_date_is_shown_and_erase_now_asks_first(chat_server, new_context):
     page = open_page(new_context(), chat_server.url + "/")
     page.click("#chat-launcher")

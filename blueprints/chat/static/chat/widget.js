@@ -22,6 +22,16 @@
   var DAY_MS = 86400000;
   var EMAIL_LIKE = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
   var PHONE_LIKE = /(?:^|[^\w])\+?\d(?:[\s().\-\/]?\d){6,14}(?!\w)/;
+  // Read like the server's guard does: full-width forms folded, invisible characters dropped,
+  // Arabic-Indic digits as ASCII ones.
+  var INVISIBLE = /[\u00AD\u200B-\u200F\u2060\uFEFF]/g;
+  var ARABIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
+
+  function asTheGuardReads(text) {
+    return text.normalize("NFKC").replace(INVISIBLE, "").replace(ARABIC_DIGITS, function (digit) {
+      return String((digit.charCodeAt(0) & 0xF) % 10);
+    });
+  }
 
   var root = document.getElementById("chat-widget");
   if (!root) return;
@@ -767,7 +777,8 @@
     el.counter.textContent = showCounter ? t("counter", { count: formatNumber(length), max: formatNumber(maxLength) }) : "";
     el.counter.classList.toggle("is-over", length > maxLength);
     el.input.setAttribute("aria-invalid", length > maxLength ? "true" : "false");
-    var hint = EMAIL_LIKE.test(text) ? "hint_email" : (PHONE_LIKE.test(text) ? "hint_phone" : null);
+    var read = asTheGuardReads(text);
+    var hint = EMAIL_LIKE.test(read) ? "hint_email" : (PHONE_LIKE.test(read) ? "hint_phone" : null);
     el.hint.hidden = !hint;
     el.hint.textContent = hint ? t(hint) : "";
     el.composer.classList.toggle("has-text", Boolean(text.trim()));
