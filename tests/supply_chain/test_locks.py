@@ -64,9 +64,9 @@ def test_locks_satisfy_pyproject(lock, needs):
 
 
 def test_serve_lock_holds_the_build_backend_so_the_project_installs_without_the_network():
-    backend = [Requirement(item) for item in PYPROJECT["build-system"]["requires"]]
-    unmet = [str(item) for item in backend
-             if canonicalize_name(item.name) not in SERVE or not item.specifier.contains(SERVE[canonicalize_name(item.name)][0])]
+    backend = declared(PYPROJECT["build-system"]["requires"])
+    unmet = [str(item) for name, item in backend.items()
+             if name not in SERVE or not item.specifier.contains(SERVE[name][0])]
     assert unmet == [], f"requirements/installer.in must lock pyproject.toml's build backend {unmet}"
 
 
