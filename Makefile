@@ -7,11 +7,20 @@ PORT ?= 5000
 # gevent under gunicorn measured faster than eventlet on this site (README, docs/benchmarks.md);
 # `make run ASYNC_MODE=eventlet` serves with eventlet's own server instead.
 ASYNC_MODE ?= gevent
-STAMP := $(VENV)/.installed
+# Python packages come only from the hashed locks (README "Upgrading dependencies"): serving's
+# alone for `make run`, serving's plus the test tools for `make test` and `make bench`.
+SERVE_LOCK := requirements/serve.txt
+TEST_LOCK := requirements/test.txt
+SERVE_STAMP := $(VENV)/.installed-serve
+TEST_STAMP := $(VENV)/.installed-test
+UV_VERSION := 0.13.9
+# One target platform and index, so `make lock` gives the same files on any machine.
+LOCK_OPTIONS := --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--default-index https://pypi.org/simple --custom-compile-command "make lock" --quiet
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
 
-.PHONY: run test bench setup install catalogs check-translations clean
+.PHONY: run test bench setup install install-test lock catalogs check-translations clean
 
 run: setup
 ifeq ($(ASYNC_MODE),eventlet)
@@ -20,22 +29,45 @@ else
 	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 endif
 
-test: install catalogs
+test: install-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install catalogs
+bench: install-test catalogs
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 setup: install catalogs
 	$(BIN)/clipai setup
 
-install: $(STAMP) $(SOCKETIO_JS)
+install: $(SERVE_STAMP) $(SOCKETIO_JS)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+install-test: $(TEST_STAMP) $(SOCKETIO_JS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# pip checks every hash, and that every dependency is locked; the project itself is linked in
+# last, with the locked setuptools (an editable install cannot carry a hash).
+define install_locked
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(1)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+endef
+
+$(SERVE_STAMP): $(SERVE_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_locked,$(SERVE_LOCK))
+	touch $@
+
+# The test lock holds every package of the serve lock at the same version: it satisfies both.
+$(TEST_STAMP): $(TEST_LOCK) $(SERVE_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_locked,$(TEST_LOCK))
+	touch $@ $(SERVE_STAMP)
+
+# Regenerate both locks from pyproject.toml (needs PyPI). Versions already locked stay unless
+# UPGRADE says otherwise: `make lock UPGRADE=--upgrade` or `UPGRADE="--upgrade-package flask"`.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml requirements/installer.in $(LOCK_OPTIONS) $(UPGRADE) -o $(SERVE_LOCK)
+	$(BIN)/uv pip compile pyproject.toml requirements/installer.in --extra test -c $(SERVE_LOCK) \
+		$(LOCK_OPTIONS) $(UPGRADE) -o $(TEST_LOCK)
 
 $(SOCKETIO_JS): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -44,7 +76,7 @@ $(SOCKETIO_JS): package.json package-lock.json
 
 catalogs: $(MO_FILES)
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(SERVE_STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $*
 
 check-translations: install

@@ -165,7 +165,7 @@ def _driver(dialect) -> tuple:
 
     def processors(table, names):
         """``(position, processor)`` of the columns that have one (most have none)."""
-        found = ((i, table.c[name].type._cached_bind_processor(dialect)) for i, name in enumerate(names))
+        found = ((i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for i, name in enumerate(names))
         return tuple((i, process) for i, process in found if process is not None)
 
     return (placeholder, processors(messages, _BATCH_COLUMNS),
