@@ -173,6 +173,7 @@ def site_settings(database_url: str, mode: str, port: int) -> dict:
         "CHAT_MESSAGE_LIMITS": UNLIMITED,
         "CHAT_NEW_CONVERSATION_LIMITS": UNLIMITED,
         "CHAT_CONNECT_LIMITS": UNLIMITED,
+        "SOCKETIO_HANDSHAKE_LIMITS": UNLIMITED,
         "CHAT_EVENT_LIMITS": UNLIMITED,
         "CONSOLE_EVENT_LIMITS": UNLIMITED,
     }

@@ -1,6 +1,6 @@
 """ClipAI website: the application factory."""
 
-from clipai import cli, errors, features, i18n, page_cache, ratelimit, security, storage
+from clipai import cli, errors, features, i18n, page_cache, ratelimit, security, storage, transport_guard
 from clipai.config import load_config
 from clipai.extensions import babel, limiter, socketio
 from clipai.realtime import RealtimeFlask, socketio_options
@@ -16,6 +16,7 @@ def create_app(test_config=None):
     limiter.init_app(app)
     ratelimit.init_app(app)
     socketio.init_app(app, **socketio_options(app.config))
+    transport_guard.init_app(app)
     storage.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -51,7 +51,8 @@ class Defaults:
     CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
     CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account
     CONSOLE_ACTIVITY_SECONDS = 0.5  # new messages' conversation summaries: one per conversation per interval
-    SOCKETIO_MAX_HTTP_BUFFER_SIZE = 32 * 1024
+    SOCKETIO_MAX_HTTP_BUFFER_SIZE = 32 * 1024  # deploy/nginx/clipai.conf's /socket.io/ body limit matches
+    SOCKETIO_HANDSHAKE_LIMITS = "60 per minute"  # new engine.io sessions, per hashed address
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20
     GC_FREEZE_INTERVAL_SECONDS = 60

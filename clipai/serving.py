@@ -31,6 +31,7 @@ EXTENSION_KEY = "clipai.serving"
 DRAIN_SECONDS = 5  # longest wait for events in progress before connections are closed
 SHUTDOWN_SECONDS = 15  # after this, a stuck shutdown exits anyway
 GC_CHECK_SECONDS = 1.0
+ANONYMOUS_PEER = ("-", 0)  # what the servers' own log lines name instead of the client's address
 
 
 class InFlight:
@@ -232,6 +233,48 @@ def _on_sigterm(run):
     signal.signal(signal.SIGTERM, lambda *_: wake_writer.send(b"\0"))
 
 
+class EventletServerLog:
+    """eventlet's WSGI server log, routed to ``logging``; its debug lines are dropped.
+
+    Every debug line eventlet writes itself names the client's address ("accepted", "connection
+    reset by peer", "timed out"); its info and error lines reach the client only through
+    :func:`_no_address_protocol`'s ``get_client_address``.
+    """
+
+    def __init__(self, logger):
+        self.logger = logger
+
+    def info(self, message, *args, **kwargs):
+        self.logger.info(message, *args)
+
+    def warning(self, message, *args, **kwargs):
+        self.logger.warning(message, *args)
+
+    def error(self, message, *args, **kwargs):
+        self.logger.error(message, *args)
+
+    def debug(self, message, *args, **kwargs):
+        pass
+
+
+def _no_address_protocol():
+    """eventlet's HTTP protocol, naming no client in the lines it logs about refused requests."""
+    import eventlet.wsgi
+
+    class NoAddressProtocol(eventlet.wsgi.HttpProtocol):
+        def get_client_address(self):
+            # eventlet's error lines name the client through this; REMOTE_ADDR (hashed for rate
+            # limits) comes from client_address, which stays as it is.
+            return ANONYMOUS_PEER
+
+        def log_message(self, format, *args):
+            # http.server writes each refused request ("code 400, message Bad request syntax")
+            # to stderr, prefixed with the client's address.
+            logging.getLogger("clipai.access").info("refused: %s", format % args)
+
+    return NoAddressProtocol
+
+
 def _serve_eventlet(app, host, port):
     import eventlet
     import eventlet.wsgi
@@ -254,8 +297,9 @@ def _serve_eventlet(app, host, port):
     eventlet.wsgi.server(
         listener,
         app,
-        log=logging.getLogger("clipai.access"),
+        log=EventletServerLog(logging.getLogger("clipai.access")),
         log_format=ACCESS_LOG_FORMAT,
+        protocol=_no_address_protocol(),
         max_size=int(app.config.get("MAX_CONNECTIONS", 50000)),
         keepalive=True,
         socket_timeout=app.config.get("SOCKET_TIMEOUT_SECONDS", 120),

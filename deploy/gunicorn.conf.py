@@ -35,6 +35,11 @@ class ClipaiGeventWorker(GeventWorker):
 
     closing = None
 
+    def handle_error(self, req, client, addr, exc):
+        # gunicorn logs a request it cannot parse (a URL over 4,094 bytes, a bad Content-Length or
+        # header name) as "Invalid request from ip=<address>"; nothing else uses addr here.
+        super().handle_error(req, client, ("-", 0), exc)
+
     def notify(self):
         super().notify()
         # After SIGTERM, run() closes the listening sockets before its first notify(): from then

@@ -37,7 +37,8 @@ def test_message_flood_is_limited_while_a_polite_visitor_stays_responsive(start_
 
 
 def test_connection_flood_from_one_address_is_refused_and_others_still_connect(start_server, live, peers):
-    server = start_server(settings={"TRUSTED_PROXIES": 1})
+    # The namespace limit is what is tested here; new sessions have their own (tests/transport).
+    server = start_server(settings={"TRUSTED_PROXIES": 1, "SOCKETIO_HANDSHAKE_LIMITS": "1000/minute"})
     opened = []
     try:
         for _ in range(70):

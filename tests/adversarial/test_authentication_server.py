@@ -14,7 +14,8 @@ TRANSPORTS = [["websocket"], ["polling"]]
 
 @pytest.fixture
 def server(start_server):
-    return start_server(settings={"CHAT_RESUME_LIMITS": "1000/hour", "CHAT_CONNECT_LIMITS": "1000/minute"})
+    return start_server(settings={"CHAT_RESUME_LIMITS": "1000/hour", "CHAT_CONNECT_LIMITS": "1000/minute",
+                                  "SOCKETIO_HANDSHAKE_LIMITS": "1000/minute"})
 
 
 def connect_error(url, namespace, auth, transports, headers=None):

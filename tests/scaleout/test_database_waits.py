@@ -18,7 +18,7 @@ pytestmark = pytest.mark.server
 MODES = ["eventlet", "gevent"]
 UNLIMITED = "100000 per minute"
 SETTINGS = {"CHAT_MESSAGE_LIMITS": UNLIMITED, "CHAT_NEW_CONVERSATION_LIMITS": UNLIMITED,
-            "CHAT_EVENT_LIMITS": UNLIMITED, "CHAT_CONNECT_LIMITS": UNLIMITED}
+            "CHAT_EVENT_LIMITS": UNLIMITED, "CHAT_CONNECT_LIMITS": UNLIMITED, "SOCKETIO_HANDSHAKE_LIMITS": UNLIMITED}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

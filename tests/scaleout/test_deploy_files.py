@@ -2,6 +2,8 @@
 
 import re
 
+from clipai.config import Defaults
+
 
 def read(kit, path: str) -> str:
     return (kit.PROJECT_ROOT / "deploy" / path).read_text()
@@ -28,3 +30,19 @@ def test_nginx_logs_neither_address_nor_agent_and_passes_no_cookie(kit):
         assert all(variable not in log_format for log_format in formats)
     assert all(line.split()[1] == "clipai_private" for line in re.findall(r"access_log ([^;]+);", config))
     assert config.count('proxy_set_header Cookie "";') == config.count("proxy_pass ")
+
+
+NGINX_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
+
+
+def nginx_bytes(size: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([km]?)", size).groups()
+    return int(number) * NGINX_SIZE_UNITS[unit]
+
+
+def test_nginx_accepts_no_larger_body_than_the_app_in_each_location(kit):
+    config = read(kit, "nginx/clipai.conf")
+    limits = dict(re.findall(r"location (\S+) \{\s*client_max_body_size (\d+[km]?);", config))
+    in_bytes = {location: nginx_bytes(size) for location, size in limits.items()}
+    assert in_bytes == {"/": Defaults.MAX_CONTENT_LENGTH, "/socket.io/": Defaults.SOCKETIO_MAX_HTTP_BUFFER_SIZE}
+    assert config.count("client_max_body_size") == 2  # no wider limit at the server level

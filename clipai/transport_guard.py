@@ -1,0 +1,138 @@
+"""The Socket.IO endpoint's front door: oversize bodies and handshake floods stop here, before engine.io.
+
+python-engineio answers a long-polling ``POST`` larger than ``max_http_buffer_size`` by closing
+the session with ``Socket.close(wait=True)``, which waits until the session's queue is drained by
+a long-polling ``GET`` that a hostile client never sends: the request never got an answer and its
+connection stayed open for good (issue 15). Here such a request is answered ``413`` at once, and
+the connection is shut down after the answer, so the server neither waits for a body that is not
+coming nor keeps the descriptor. New engine.io sessions are limited per hashed client address.
+"""
+
+import io
+import socket
+from urllib.parse import parse_qs
+
+from clipai import ratelimit
+from clipai.errors import CODES, MESSAGES, api_error_response
+from clipai.extensions import socketio
+from clipai.security import hashed_client_address
+
+# Flask-SocketIO's default path, which socketio_options() keeps.
+SOCKETIO_PREFIX = "/socket.io/"
+HANDSHAKE_LIMIT_KEY = "socketio-handshake"
+
+
+class TransportGuard:
+    """WSGI middleware in front of engine.io: refuses oversize bodies (413) and too many handshakes (429)."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.max_body = int(app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"])
+        self.handshake_limits = app.config["SOCKETIO_HANDSHAKE_LIMITS"]
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(SOCKETIO_PREFIX):
+            return self.wsgi_app(environ, start_response)
+        if not body_fits(environ, self.max_body):
+            close_session(session_id(environ))
+            body = self.refusal(environ, start_response, 413)
+            return ClosingBody(body, connection_socket(environ))
+        if is_handshake(environ):
+            retry_after = self.handshake_refused(environ)
+            if retry_after:
+                return self.refusal(environ, start_response, 429, retry_after=retry_after)
+        return self.wsgi_app(environ, start_response)
+
+    def handshake_refused(self, environ) -> int:
+        """Count a new session against the client's limit; seconds to wait when it is spent, else 0."""
+        with self.app.request_context(environ):
+            verdict = ratelimit.hit(self.handshake_limits, HANDSHAKE_LIMIT_KEY, hashed_client_address())
+        return 0 if verdict.allowed else verdict.retry_after
+
+    def refusal(self, environ, start_response, status: int, retry_after: int = 0):
+        """The API's error body (``{error: {code, message}}``), in the client's language."""
+        with self.app.request_context(environ):
+            extra = {"retry_after": retry_after} if retry_after else {}
+            response, _ = api_error_response(status, CODES[status], MESSAGES[status], **extra)
+            response.status_code = status
+            if retry_after:
+                response.headers["Retry-After"] = str(retry_after)
+        return response(environ, start_response)
+
+
+def session_id(environ) -> str | None:
+    """The engine.io session a request belongs to (its ``sid``), None for a new one."""
+    return parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+
+
+def is_handshake(environ) -> bool:
+    """A request that would open a new engine.io session."""
+    return environ.get("REQUEST_METHOD") != "OPTIONS" and session_id(environ) is None
+
+
+def close_session(sid: str | None) -> None:
+    """Close the session an oversize body was sent to, as engine.io does, but without waiting.
+
+    engine.io waits until the closing packet has been fetched; here the packet is queued for the
+    client's pending long-poll (which then ends the session for the client) and nothing waits.
+    """
+    session = socketio.server.eio.sockets.pop(sid, None) if sid else None
+    if session is not None:
+        session.close(wait=False)
+
+
+def body_fits(environ, limit: int) -> bool:
+    """Whether the request body is at most ``limit`` bytes, without waiting for a declared one.
+
+    A declared length is trusted as declared (the server already refused malformed ones). A
+    chunked body declares none: it is read up to ``limit + 1`` bytes and, when it fits, handed
+    on as bytes with its length, which is all engine.io reads.
+    """
+    declared = environ.get("CONTENT_LENGTH")
+    if declared:
+        return declared.isdigit() and int(declared) <= limit
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return True
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        return False
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+    return True
+
+
+def connection_socket(environ):
+    """The client connection's socket, where the WSGI server tells it (as simple-websocket finds it)."""
+    if "gunicorn.socket" in environ:
+        return environ["gunicorn.socket"]
+    if "eventlet.input" in environ:
+        return environ["eventlet.input"].get_socket()
+    return environ.get("werkzeug.socket")
+
+
+class ClosingBody:
+    """A response body that shuts its connection down once the server has sent it.
+
+    The servers keep an HTTP/1.1 connection open after an answer and first read (discard) the
+    request's unread body: for a body that is never sent, that wait is the leak. A ``Connection:
+    close`` header from the app does not stop it (gunicorn drops the header, eventlet keeps its own
+    decision), so the socket is shut down instead: the server's next read ends at once and it closes.
+    """
+
+    def __init__(self, body, sock):
+        self.body, self.sock = body, sock
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        if hasattr(self.body, "close"):
+            self.body.close()
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # the client is already gone
+                pass
+
+
+def init_app(app):
+    app.wsgi_app = TransportGuard(app, app.wsgi_app)
