@@ -102,9 +102,10 @@ def test_python_engineio_server_keeps_its_connections_in_sockets():
     server = socketio.Server(async_mode="threading")
     assert isinstance(getattr(server.eio, "sockets", None), dict), moved(
         "python-engineio", "Server.sockets (the dict of open connections by sid)",
-        "clipai/realtime.py (close_client_connections) and clipai/serving.py (the gc freezer) read")
+        "clipai/realtime.py (close_client_connections), clipai/serving.py (the gc freezer) and "
+        "clipai/transport_guard.py (closing a session sent an oversize body) read")
     assert "wait" in parameters(engineio.socket.Socket.close), moved(
-        "python-engineio", "Socket.close(wait=…)", "clipai/realtime.py calls with wait=False on shutdown and resync")
+        "python-engineio", "Socket.close(wait=…)", "clipai/realtime.py (shutdown, resync) and clipai/transport_guard.py call with wait=False")
 
 
 # --- Flask-SocketIO --------------------------------------------------------------------------
