@@ -195,6 +195,8 @@ def server_environment(database_url: str, async_mode: str, port: int, extra: dic
         "SECRET_KEY": "live-test-secret",
         "ALLOWED_ORIGINS": [f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
         "RATELIMIT_KEY_PREFIX": f"clipai-live-{secrets.token_hex(4)}",
+        # Every test client comes from 127.0.0.1: tests of the handshake limit set their own.
+        "SOCKETIO_HANDSHAKE_LIMITS": "10000/minute",
         **extra,
     }
     for name, value in settings.items():
