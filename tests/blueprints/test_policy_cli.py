@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from clipai import signals, storage
-from clipai.services import policy, policy_verify
+from clipai.services import policy
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ENGLISH = "# Privacy Policy\n\nWe store nothing about you.\n"
@@ -186,7 +186,7 @@ def test_a_forged_withdrawal_record_does_not_hide_withdrawing_the_version_in_for
     publish()
     with app.app_context():
         version = policy.get_version(1, with_texts=False)
-        forged = policy_verify.withdrawal_sha256(1, version.published_at, version.sha256)
+        forged = policy.withdrawal_sha256(1, version.published_at, version.sha256)
     tamper(app, "UPDATE policy_versions SET withdrawn_at = published_at WHERE number = 1",
            "INSERT INTO policy_withdrawals (version_number, withdrawn_at, sha256) "
            f"SELECT number, withdrawn_at, '{forged}' FROM policy_versions WHERE number = 1")
