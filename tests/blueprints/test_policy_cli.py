@@ -202,3 +202,34 @@ def test_setup_signal_publishes_the_shipped_policy_once(app, run):
     lines = run("list").output.splitlines()
     assert len(lines) == 1 and lines[0].startswith("1\tin_force\t")
     assert "ar, de, en, es, fr, ru" in run("show", "1").output
+
+
+@pytest.mark.parametrize("settings", [{"TESTING": False, "PAGE_CACHE_SECONDS": 60}])
+class TestTheCommandLineInvalidatesTheCaches:
+    """A publication or withdrawal from ``clipai policy`` shows at once in the same app's answers."""
+
+    URLS = ("/privacy", "/api/policy/current")
+
+    def seen(self, client) -> list[str]:
+        return [client.get(url).get_data(as_text=True) for url in self.URLS]
+
+    def test_a_version_published_from_the_command_line_shows_at_once(self, client, run, texts):
+        (texts / "en14.md").write_text("# Privacy Policy\n\nWe keep chats for 14 days.\n", "utf-8")
+        first = run("publish", "--text", f"en={texts / 'en.md'}", "--summary", "First.")
+        assert first.exit_code == 0, first.output
+        assert all("We store nothing about you." in answer for answer in self.seen(client))
+        second = run("publish", "--text", f"en={texts / 'en14.md'}", "--summary", "Shorter.")
+        assert second.exit_code == 0, second.output
+        assert all("14 days" in answer for answer in self.seen(client))
+
+    def upcoming(self, client) -> tuple[bool, dict | None]:
+        page = client.get("/privacy").get_data(as_text=True)
+        return "policy-banner" in page, client.get("/api/policy/current").get_json()["upcoming"]
+
+    def test_a_version_withdrawn_from_the_command_line_is_no_longer_announced(self, client, publish, run):
+        publish()
+        publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+        announced, upcoming = self.upcoming(client)
+        assert announced and upcoming["number"] == 2
+        assert run("withdraw", "2").exit_code == 0
+        assert self.upcoming(client) == (False, None)

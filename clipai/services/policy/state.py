@@ -29,10 +29,15 @@ def _versions() -> tuple[PolicyVersion, ...]:
     read = app.extensions.get(VERSIONS_KEY)
     if read is not None and not app.testing and time.monotonic() - read[0] < VERSIONS_FRESH_SECONDS:
         return read[1]
-    with storage.reading() as conn:
-        versions = tuple(policy_store.list_versions(conn))
+    versions = read_versions()
     app.extensions[VERSIONS_KEY] = (time.monotonic(), versions)
     return versions
+
+
+def read_versions() -> tuple[PolicyVersion, ...]:
+    """Read every version's metadata (no texts) from the database, oldest first."""
+    with storage.reading() as conn:
+        return tuple(policy_store.list_versions(conn))
 
 
 def forget_versions(app, **_change):
