@@ -147,7 +147,7 @@ def _not_modified_headers(headers) -> list:
 
 
 def forget(app):
-    """Drop every kept answer (a policy version was published or withdrawn here)."""
+    """Drop every kept answer (the policy feature calls it on ``policy_changed``)."""
     cache = app.extensions.get(EXTENSION_KEY)
     if cache is not None:
         cache.clear()

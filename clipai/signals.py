@@ -24,3 +24,8 @@ conversation_erased = _signals.signal("conversation-erased")
 typing_changed = _signals.signal("typing-changed")
 #: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
 presence_changed = _signals.signal("presence-changed")
+
+# --- privacy policy (sent by clipai.services.policy) ---------------------------------------
+#: ``sender=app, version=…, change="published"|"withdrawn"`` — committed, from the API, a page or
+#: the CLI; whatever keeps policy state or pages forgets it.
+policy_changed = _signals.signal("policy-changed")

@@ -100,7 +100,7 @@ def _text_context(version, state):
 @bp.get("/privacy")
 def current():
     """The version in force, in the visitor's language when it exists."""
-    state = caching.current_state()
+    state = policy.current_state()
     version = state.in_force
     etag = caching.etag_for("current", version.sha256 if version else "none", caching.upcoming_marker(state))
     if version is None:
@@ -241,11 +241,12 @@ def api_current():
     if version is None:
         raise APIError(404, "no_policy", _l("No privacy policy is in force yet."), upcoming=_upcoming_json(state))
     etag = caching.etag_for("api-current", version.sha256, caching.upcoming_marker(state))
-    cached = caching.not_modified(etag, state)
-    if cached is not None:
-        return cached
+    return caching.respond(etag, state, lambda: jsonify(_current_json(version, state)))
+
+
+def _current_json(version, state) -> dict:
     text, _fallback = policy.text_for(version, visitor_locale())
-    body = {
+    return {
         "number": version.number,
         "effective_from": policy.iso(version.effective_from),
         "published_at": policy.iso(version.published_at),
@@ -257,7 +258,6 @@ def api_current():
         "prev_sha256": version.prev_sha256,
         "upcoming": _upcoming_json(state),
     }
-    return caching.cached(jsonify(body), etag, state)
 
 
 @bp.get("/api/policy/versions")
@@ -265,10 +265,7 @@ def api_versions():
     """Every version, oldest first, withdrawn ones marked."""
     state = policy.current_state()
     etag = caching.etag_for("api-versions", request.url_root, caching.history_marker(state))
-    cached = caching.not_modified(etag, state)
-    if cached is not None:
-        return cached
-    return caching.cached(jsonify([_version_summary_json(v, state) for v in state.versions]), etag, state)
+    return caching.respond(etag, state, lambda: jsonify([_version_summary_json(v, state) for v in state.versions]))
 
 
 @bp.get("/api/policy/versions/<int:number>")
@@ -279,10 +276,7 @@ def api_version(number):
     if version is None:
         raise APIError(404, "unknown_version", _l("There is no such version."))
     etag = caching.etag_for("api-version", request.url_root, version.sha256, caching.history_marker(state))
-    cached = caching.not_modified(etag, state)
-    if cached is not None:
-        return cached
-    return caching.cached(jsonify(_version_detail_json(policy.get_version(number), state)), etag, state)
+    return caching.respond(etag, state, lambda: jsonify(_version_detail_json(policy.get_version(number), state)))
 
 
 def _json_body() -> dict:
@@ -309,7 +303,6 @@ def api_publish():
         )
     except ServiceError as error:
         raise _refused(error) from error
-    caching.forget_versions()
     response = jsonify(_version_detail_json(version, policy.current_state()))
     response.headers["Location"] = url_for(".api_version", number=version.number)
     return response, 201

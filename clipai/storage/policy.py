@@ -86,11 +86,6 @@ def list_versions(conn) -> list[PolicyVersion]:
     return [_version(row) for row in rows]
 
 
-def latest_version(conn) -> PolicyVersion | None:
-    row = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number.desc()).limit(1)).first()
-    return _version(row) if row else None
-
-
 def version_count(conn) -> int:
     return conn.execute(select(func.count()).select_from(policy_versions)).scalar_one()
 
@@ -109,14 +104,6 @@ def texts_of(conn, number: int) -> dict[str, str]:
         .order_by(policy_texts.c.locale)
     )
     return {locale: markdown for locale, markdown in rows}
-
-
-def text_of(conn, number: int, locale: str) -> str | None:
-    return conn.execute(
-        select(policy_texts.c.markdown).where(
-            policy_texts.c.version_number == number, policy_texts.c.locale == locale
-        )
-    ).scalar()
 
 
 def list_versions_with_texts(conn) -> list[PolicyVersion]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from clipai import signals, storage
-from clipai.services import policy, policy_verify
+from clipai.services import policy
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ENGLISH = "# Privacy Policy\n\nWe store nothing about you.\n"
@@ -186,7 +186,7 @@ def test_a_forged_withdrawal_record_does_not_hide_withdrawing_the_version_in_for
     publish()
     with app.app_context():
         version = policy.get_version(1, with_texts=False)
-        forged = policy_verify.withdrawal_sha256(1, version.published_at, version.sha256)
+        forged = policy.withdrawal_sha256(1, version.published_at, version.sha256)
     tamper(app, "UPDATE policy_versions SET withdrawn_at = published_at WHERE number = 1",
            "INSERT INTO policy_withdrawals (version_number, withdrawn_at, sha256) "
            f"SELECT number, withdrawn_at, '{forged}' FROM policy_versions WHERE number = 1")
@@ -202,3 +202,34 @@ def test_setup_signal_publishes_the_shipped_policy_once(app, run):
     lines = run("list").output.splitlines()
     assert len(lines) == 1 and lines[0].startswith("1\tin_force\t")
     assert "ar, de, en, es, fr, ru" in run("show", "1").output
+
+
+@pytest.mark.parametrize("settings", [{"TESTING": False, "PAGE_CACHE_SECONDS": 60}])
+class TestTheCommandLineInvalidatesTheCaches:
+    """A publication or withdrawal from ``clipai policy`` shows at once in the same app's answers."""
+
+    URLS = ("/privacy", "/api/policy/current")
+
+    def seen(self, client) -> list[str]:
+        return [client.get(url).get_data(as_text=True) for url in self.URLS]
+
+    def test_a_version_published_from_the_command_line_shows_at_once(self, client, run, texts):
+        (texts / "en14.md").write_text("# Privacy Policy\n\nWe keep chats for 14 days.\n", "utf-8")
+        first = run("publish", "--text", f"en={texts / 'en.md'}", "--summary", "First.")
+        assert first.exit_code == 0, first.output
+        assert all("We store nothing about you." in answer for answer in self.seen(client))
+        second = run("publish", "--text", f"en={texts / 'en14.md'}", "--summary", "Shorter.")
+        assert second.exit_code == 0, second.output
+        assert all("14 days" in answer for answer in self.seen(client))
+
+    def upcoming(self, client) -> tuple[bool, dict | None]:
+        page = client.get("/privacy").get_data(as_text=True)
+        return "policy-banner" in page, client.get("/api/policy/current").get_json()["upcoming"]
+
+    def test_a_version_withdrawn_from_the_command_line_is_no_longer_announced(self, client, publish, run):
+        publish()
+        publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
+        announced, upcoming = self.upcoming(client)
+        assert announced and upcoming["number"] == 2
+        assert run("withdraw", "2").exit_code == 0
+        assert self.upcoming(client) == (False, None)

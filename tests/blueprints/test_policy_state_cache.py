@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clipai.services import policy
+from clipai.services.policy import state as policy_state
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 FIRST = {"en": "# Privacy Policy\n\nWe keep chat messages for 30 days.\n"}
@@ -17,13 +18,13 @@ pytestmark = pytest.mark.parametrize("settings", [{"TESTING": False}])
 def version_reads(monkeypatch):
     """Count how often the versions are read from the database."""
     reads = []
-    real = policy.current_state
+    real = policy_state.read_versions
 
     def counted(*args, **kwargs):
         reads.append(None)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(policy, "current_state", counted)
+    monkeypatch.setattr(policy_state, "read_versions", counted)
     return reads
 
 

@@ -125,7 +125,7 @@ def test_effective_from_may_not_precede_the_version_in_force(make_policy, clock)
     current = make_policy()
     with pytest.raises(policy.PolicyInvalid) as refused:
         # The clock can only make this reachable if it jumps backwards; the rule still holds.
-        policy._check_effective_from(T0 - DAY, T0 - 2 * DAY, current)
+        policy.check_effective_from(T0 - DAY, T0 - 2 * DAY, current)
     assert refused.value.fields["effective_from"]["code"] == "effective_from_before_current"
 
 

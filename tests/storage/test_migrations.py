@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from clipai.services import policy_verify
+from clipai.services.policy import verify as policy_verify
 from clipai.storage import build_engine, migrations
 from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion
