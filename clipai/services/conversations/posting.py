@@ -76,14 +76,10 @@ def _redact(text: str, locale: str):
     return redact(text, _placeholders(locale), REGION_HINTS.get(locale))
 
 
-def _resend_of(conversation_id: int, author: str, client_msg_id: str):
-    """A reader of the message stored under that client id (a resend gets it back), or None."""
-
-    def stored() -> Posted | None:
-        message = read(lambda conn: store.message_by_client_id(conn, conversation_id, author, client_msg_id))
-        return Posted(message, duplicate=True) if message else None
-
-    return stored
+def _resent_visitor_message(conversation_id: int, client_msg_id: str) -> Posted | None:
+    """The visitor's message already stored under that client id, or None."""
+    message = read(lambda conn: store.message_by_client_id(conn, conversation_id, "visitor", client_msg_id))
+    return Posted(message, duplicate=True) if message else None
 
 
 def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, locale: str,
@@ -101,7 +97,7 @@ def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, lo
 def _append_visitor_message(conversation_id, text, client_msg_id, locale) -> Posted | None:
     verdict = ratelimit.hit(current_app.config["CHAT_MESSAGE_LIMITS"], "chat-message", str(conversation_id))
     if not verdict.allowed:
-        resend = _resend_of(conversation_id, "visitor", client_msg_id)()
+        resend = _resent_visitor_message(conversation_id, client_msg_id)  # a resend is never refused
         if resend is None:
             raise rate_limited(verdict.retry_after)
         return resend
@@ -117,12 +113,15 @@ def _append_visitor_message(conversation_id, text, client_msg_id, locale) -> Pos
             signals.conversation_changed.send(app(), conversation=posted.conversation, change="reopened")
         signals.message_stored.send(app(), conversation=posted.conversation, message=posted.message)
 
-    return write_together(append, announce, on_conflict=_resend_of(conversation_id, "visitor", client_msg_id))
+    return write_together(append, announce)
 
 
 @dataclass(frozen=True)
 class VisitorAppend:
-    """A visitor's (already redacted) message for an existing conversation, written alone or in bulk."""
+    """A visitor's (already redacted) message for an existing conversation.
+
+    The group commit writes consecutive appends with one ``bulk`` call; a lone one is a batch of one.
+    """
 
     conversation_id: int
     text: str
@@ -132,19 +131,8 @@ class VisitorAppend:
     erase_after: datetime
 
     def __call__(self, conn) -> Posted | None:
-        """Write it: None when the conversation is gone, the stored message when it is a retry."""
-        state = store.conversation_state(conn, self.conversation_id)
-        if state is None:
-            return None
-        stored = store.message_by_client_id(conn, self.conversation_id, "visitor", self.client_msg_id)
-        if stored is not None:
-            return Posted(stored, duplicate=True)
-        message = store.insert_message(conn, conversation_id=self.conversation_id, author="visitor", text=self.text,
-                                       redacted=self.redacted, client_msg_id=self.client_msg_id, created_at=self.now)
-        reopen = state.status == "closed"
-        store.record_activity(conn, self.conversation_id, now=self.now, erase_after=self.erase_after, reopen=reopen)
-        return Posted(message, store.conversation(conn, self.conversation_id, message) if reopen else None,
-                      reopened=reopen)
+        """Write it alone: a batch of one. None when the conversation is gone."""
+        return self.bulk(conn, [self])[0]
 
     @staticmethod
     def bulk(conn, appends: list["VisitorAppend"]) -> list[Posted | None]:
@@ -230,8 +218,9 @@ def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
         conversation_id = store.insert_conversation(conn, token_hash=hash_token(token),
                                                     resume_code_hash=resume_code_hash(code), locale=locale, now=now,
                                                     erase_after=_erase_after(now))
-        message = store.insert_message(conn, conversation_id=conversation_id, author="visitor", text=redaction.text,
-                                       redacted=redaction.kinds, client_msg_id=client_msg_id, created_at=now)
+        [message] = store.insert_new_messages(conn, [{
+            "conversation_id": conversation_id, "author": "visitor", "text": redaction.text,
+            "redacted": redaction.kinds, "client_msg_id": client_msg_id, "created_at": now}])
         store.remember_start(conn, key_hash=start_key, conversation_id=conversation_id, now=now,
                               window_start=now - RESEND_WINDOW)
         return Posted(message, store.conversation(conn, conversation_id, message), token=token, resume_code=code)
@@ -250,19 +239,20 @@ def post_operator_message(conversation_id, operator, text, client_msg_id) -> Pos
     client_msg_id = clean_client_msg_id(client_msg_id)
     now = clock.now()
 
+    reply = {"conversation_id": conversation_id, "author": "operator", "text": text, "client_msg_id": client_msg_id,
+             "created_at": now, "operator_id": operator.id, "operator_alias": operator.alias}
+
     def work(conn):
         state = store.conversation_state(conn, conversation_id)
         if state is None:
             raise ServiceError("not_found", NOT_FOUND)
-        stored = store.message_by_client_id(conn, conversation_id, "operator", client_msg_id)
-        if stored is not None:
+        [message] = [None] if state.status == "closed" else store.insert_new_messages(conn, [reply])
+        if message is None:  # stored before (a resend is answered even after a close), or refused
+            stored = store.message_by_client_id(conn, conversation_id, "operator", client_msg_id)
+            if stored is None:
+                raise ServiceError("closed", CLOSED)
             return Posted(stored, duplicate=True)
-        if state.status == "closed":
-            raise ServiceError("closed", CLOSED)
-        message = store.insert_message(conn, conversation_id=conversation_id, author="operator", text=text,
-                                       client_msg_id=client_msg_id, created_at=now, operator_id=operator.id,
-                                       operator_alias=operator.alias)
-        store.record_activity(conn, conversation_id, now=now, erase_after=_erase_after(now), answered=True)
+        store.record_activities(conn, [(conversation_id, now, _erase_after(now), False)], answered=True)
         return Posted(message, store.conversation(conn, conversation_id, message))
 
     def announce(posted):
@@ -270,4 +260,4 @@ def post_operator_message(conversation_id, operator, text, client_msg_id) -> Pos
             signals.message_stored.send(app(), conversation=posted.conversation, message=posted.message)
             signals.conversation_changed.send(app(), conversation=posted.conversation, change="answered")
 
-    return write_together(work, announce, on_conflict=_resend_of(conversation_id, "operator", client_msg_id))
+    return write_together(work, announce)

@@ -10,7 +10,7 @@ visitors wrote.
 import logging
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from clipai import storage
 from clipai.services.conversations.validation import unavailable
@@ -33,17 +33,14 @@ def _log_database_error(error: SQLAlchemyError) -> None:
     log.error("chat: database error: %s: %s", type(original).__name__, first_line)
 
 
-def write(work, *, on_conflict=None):
-    """Run ``work(conn)`` in one transaction; a database failure becomes ``unavailable``.
-
-    When a unique constraint fires, ``on_conflict()`` may name what was stored first instead.
-    """
+def write(work):
+    """Run ``work(conn)`` in one transaction; a database failure becomes ``unavailable``."""
 
     def run():
         with storage.transaction() as conn:
             return work(conn)
 
-    return _answered_or_unavailable(run, on_conflict)
+    return _or_unavailable(run)
 
 
 def _group_commit() -> GroupCommit:
@@ -53,30 +50,24 @@ def _group_commit() -> GroupCommit:
         lambda: storage.transaction(), wake=wake_class(current_app.config["ASYNC_MODE"])))
 
 
-def write_together(work, announce, *, on_conflict=None):
+def write_together(work, announce):
     """Like ``write``, but in the next group commit; ``announce(result)`` runs after it, in order."""
-    return _answered_or_unavailable(lambda: _group_commit().submit(work, announce), on_conflict)
-
-
-def _answered_or_unavailable(run, on_conflict):
-    try:
-        return run()
-    except IntegrityError as error:
-        answer = on_conflict() if on_conflict else None
-        if answer is None:
-            _log_database_error(error)
-            raise unavailable() from None
-        return answer
-    except SQLAlchemyError as error:
-        _log_database_error(error)
-        raise unavailable() from None
+    return _or_unavailable(lambda: _group_commit().submit(work, announce))
 
 
 def read(work):
     """Run ``work(conn)`` on a reading connection; a database failure becomes ``unavailable``."""
-    try:
+
+    def run():
         with storage.reading() as conn:
             return work(conn)
+
+    return _or_unavailable(run)
+
+
+def _or_unavailable(run):
+    try:
+        return run()
     except SQLAlchemyError as error:
         _log_database_error(error)
         raise unavailable() from None

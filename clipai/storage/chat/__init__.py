@@ -4,17 +4,15 @@ One module per concept; this package names what the services use, so they import
 """
 
 from clipai.storage.chat.batch import (
-    insert_message,
+    conversation_state,
     insert_new_messages,
     record_activities,
-    record_activity,
     states_by_ids,
 )
 from clipai.storage.chat.canned import canned_by_shortcut, delete_canned, list_canned, save_canned
 from clipai.storage.chat.conversations import (
     checkpoint_wal,
     conversation,
-    conversation_state,
     conversations_by_ids,
     delete_conversations,
     expired_conversation_ids,
@@ -41,9 +39,9 @@ from clipai.storage.chat.starts import remember_start, started_conversation
 __all__ = [
     "CannedReply", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
     "conversation", "conversation_state", "conversations_by_ids", "count_unread", "delete_canned",
-    "delete_conversations", "expired_conversation_ids", "insert_conversation", "insert_message",
+    "delete_conversations", "expired_conversation_ids", "insert_conversation",
     "insert_new_messages", "last_message_id", "list_canned", "list_conversations", "message_by_client_id",
-    "message_by_id", "messages_after", "messages_by_ids", "record_activities", "record_activity",
+    "message_by_id", "messages_after", "messages_by_ids", "record_activities",
     "remember_start", "save_canned", "search_messages", "seen_up_to", "started_conversation",
     "state_by_resume_code_hash", "state_by_token_hash", "states_by_ids", "stored_messages", "update_conversation",
 ]

@@ -8,9 +8,7 @@ placeholder differs).
 
 import functools
 from collections import Counter
-from datetime import datetime
 
-from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 
 from clipai.storage.chat.records import ID_CHUNK, ConversationState, Message
@@ -60,9 +58,16 @@ def states_by_ids(conn, conversation_ids) -> dict[int, ConversationState]:
     return states
 
 
+def conversation_state(conn, conversation_id: int) -> ConversationState | None:
+    """The hot-path columns of one conversation, or None when it does not exist."""
+    return states_by_ids(conn, (conversation_id,)).get(conversation_id)
+
+
 def insert_new_messages(conn, rows: list[dict]) -> list[Message | None]:
-    """Insert messages with a few statements; each row has ``insert_message``'s arguments, a
-    ``client_msg_id`` included. Returns, in order, each new message, or None where the same
+    """Insert messages with a few statements: the one way messages are written, one or many.
+
+    Each row has ``conversation_id``, ``author``, ``text``, ``client_msg_id``, ``created_at`` and
+    optionally ``redacted``, ``operator_id`` and ``operator_alias``. Returns, in order, each new message, or None where the same
     (conversation, author, client id) was stored before (the row is then left out).
     """
     _, processors, _ = _driver(conn.dialect)
@@ -130,45 +135,18 @@ def _add_unread(conn, counts: Counter) -> None:
                              [(count, conversation_id) for conversation_id, count in counts.items()])
 
 
-def record_activities(conn, activities) -> None:
-    """``record_activity`` for many conversations: ``(conversation_id, now, erase_after, reopen)``."""
+def record_activities(conn, activities, *, answered: bool = False) -> None:
+    """Move the last activity (and so the erase date) of many conversations, reopening some.
+
+    ``activities`` holds ``(conversation_id, now, erase_after, reopen)``; ``answered`` marks them
+    all answered by an operator.
+    """
     placeholder, _, processors = _driver(conn.dialect)
     assignments = f"last_activity_at = {placeholder}, erase_after = {placeholder}"
+    if answered:
+        assignments += ", answered = TRUE"
     for reopen, status in ((False, ""), (True, ", status = 'open'")):
         rows = [_bound((now, erase_after, cid), processors) for cid, now, erase_after, reopens in activities
                 if reopens == reopen]
         if rows:
             conn.exec_driver_sql(f"UPDATE conversations SET {assignments}{status} WHERE id = {placeholder}", rows)
-
-
-def record_activity(conn, conversation_id: int, *, now: datetime, erase_after: datetime, reopen: bool = False,
-                    answered: bool = False) -> None:
-    """Move the last activity (and so the erase date); optionally reopen or mark answered."""
-    values = {"b_conversation_id": conversation_id, "last_activity_at": now, "erase_after": erase_after}
-    if reopen:
-        values["status"] = "open"
-    if answered:
-        values["answered"] = True
-    conn.execute(_UPDATE_BY_ID, values)
-
-
-_INSERT_MESSAGE = insert(messages)
-_UPDATE_BY_ID = update(conversations).where(conversations.c.id == bindparam("b_conversation_id"))
-
-
-def insert_message(conn, *, conversation_id: int, author: str, text: str, redacted=(), client_msg_id=None,
-                   created_at: datetime, operator_id: int | None = None, operator_alias: str | None = None) -> Message:
-    result = conn.execute(_INSERT_MESSAGE, {
-        "conversation_id": conversation_id,
-        "author": author,
-        "operator_id": operator_id,
-        "operator_alias": operator_alias,
-        "text": text,
-        "redacted": ",".join(redacted),
-        "client_msg_id": client_msg_id,
-        "created_at": created_at,
-    })
-    if author == "visitor":
-        _add_unread(conn, Counter({conversation_id: 1}))
-    return Message(result.inserted_primary_key[0], conversation_id, author, operator_id, operator_alias, text,
-                   tuple(redacted), client_msg_id, created_at)

@@ -37,14 +37,6 @@ def state_by_resume_code_hash(conn, code_hash: str) -> ConversationState | None:
     return state_of(conn.execute(query).first())
 
 
-# The message path's statements are built once: building one costs more than running it.
-_STATE_BY_ID = select(*STATE_COLUMNS).where(conversations.c.id == bindparam("b_conversation_id"))
-
-
-def conversation_state(conn, conversation_id: int) -> ConversationState | None:
-    return state_of(conn.execute(_STATE_BY_ID, {"b_conversation_id": conversation_id}).first())
-
-
 def update_conversation(conn, conversation_id: int, **values) -> int:
     query = update(conversations).where(conversations.c.id == conversation_id).values(**values)
     return conn.execute(query).rowcount
