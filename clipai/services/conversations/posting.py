@@ -83,18 +83,21 @@ def _resent_visitor_message(conversation_id: int, client_msg_id: str) -> Posted 
 
 
 def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, locale: str,
-                         address_key: str) -> Posted:
-    """Store a visitor's message; the first one (or one after an erase) starts a conversation."""
+                         address_key: str, origin_sid: str | None = None) -> Posted:
+    """Store a visitor's message; the first one (or one after an erase) starts a conversation.
+
+    ``origin_sid`` is the sending socket, which the signals name so relays can skip it.
+    """
     text = validation.clean_text(text)
     client_msg_id = clean_client_msg_id(client_msg_id)
     if conversation_id is not None:
-        posted = _append_visitor_message(conversation_id, text, client_msg_id, locale)
+        posted = _append_visitor_message(conversation_id, text, client_msg_id, locale, origin_sid)
         if posted is not None:
             return posted
-    return _start_conversation(text, client_msg_id, locale, address_key)
+    return _start_conversation(text, client_msg_id, locale, address_key, origin_sid)
 
 
-def _append_visitor_message(conversation_id, text, client_msg_id, locale) -> Posted | None:
+def _append_visitor_message(conversation_id, text, client_msg_id, locale, origin_sid) -> Posted | None:
     verdict = ratelimit.hit(current_app.config["CHAT_MESSAGE_LIMITS"], "chat-message", str(conversation_id))
     if not verdict.allowed:
         resend = _resent_visitor_message(conversation_id, client_msg_id)  # a resend is never refused
@@ -106,12 +109,16 @@ def _append_visitor_message(conversation_id, text, client_msg_id, locale) -> Pos
     append = VisitorAppend(conversation_id, redaction.text, tuple(redaction.kinds), client_msg_id, now,
                            _erase_after(now))
 
+    sender = app()  # the announcement runs in the group commit's leader: it carries its own sender
+
     def announce(posted):
         if posted is None or posted.duplicate:
             return
         if posted.reopened:
-            signals.conversation_changed.send(app(), conversation=posted.conversation, change="reopened")
-        signals.message_stored.send(app(), conversation=posted.conversation, message=posted.message)
+            signals.conversation_changed.send(sender, conversation=posted.conversation, change="reopened",
+                                              origin_sid=origin_sid)
+        signals.message_stored.send(sender, conversation=posted.conversation, message=posted.message,
+                                    origin_sid=origin_sid)
 
     return write_together(append, announce)
 
@@ -203,7 +210,7 @@ def _resent_start(start_key: str, client_msg_id: str) -> Posted | None:
     return write(work)
 
 
-def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
+def _start_conversation(text, client_msg_id, locale, address_key, origin_sid) -> Posted:
     start_key = _start_key(address_key, client_msg_id, text)
     resent = _resent_start(start_key, client_msg_id)
     if resent is not None:
@@ -225,14 +232,18 @@ def _start_conversation(text, client_msg_id, locale, address_key) -> Posted:
                               window_start=now - RESEND_WINDOW)
         return Posted(message, store.conversation(conn, conversation_id, message), token=token, resume_code=code)
 
+    sender = app()
+
     def announce(posted):
-        signals.conversation_changed.send(app(), conversation=posted.conversation, change="created")
-        signals.message_stored.send(app(), conversation=posted.conversation, message=posted.message)
+        signals.conversation_changed.send(sender, conversation=posted.conversation, change="created",
+                                          origin_sid=origin_sid)
+        signals.message_stored.send(sender, conversation=posted.conversation, message=posted.message,
+                                    origin_sid=origin_sid)
 
     return write_together(work, announce)
 
 
-def post_operator_message(conversation_id, operator, text, client_msg_id) -> Posted:
+def post_operator_message(conversation_id, operator, text, client_msg_id, *, origin_sid: str | None = None) -> Posted:
     """Store an operator's reply under their alias; a closed conversation refuses it."""
     conversation_id = require_id(conversation_id)
     text = validation.clean_text(text)
@@ -255,9 +266,13 @@ def post_operator_message(conversation_id, operator, text, client_msg_id) -> Pos
         store.record_activities(conn, [(conversation_id, now, _erase_after(now), False)], answered=True)
         return Posted(message, store.conversation(conn, conversation_id, message))
 
+    sender = app()
+
     def announce(posted):
         if not posted.duplicate:
-            signals.message_stored.send(app(), conversation=posted.conversation, message=posted.message)
-            signals.conversation_changed.send(app(), conversation=posted.conversation, change="answered")
+            signals.message_stored.send(sender, conversation=posted.conversation, message=posted.message,
+                                        origin_sid=origin_sid)
+            signals.conversation_changed.send(sender, conversation=posted.conversation, change="answered",
+                                              origin_sid=origin_sid)
 
     return write_together(work, announce)
