@@ -13,10 +13,12 @@ server_starting = _signals.signal("server-starting")
 tokens_revoked = _signals.signal("tokens-revoked")
 
 # --- support chat (sent by clipai.services.conversations and clipai.services.presence) -----
-#: ``sender=app, conversation=…, message=…`` — a message was committed (never for a retry).
+#: ``sender=app, conversation=…, message=…, origin_sid=…`` — a message was committed (never for a
+#: retry); ``origin_sid`` is the socket that sent it (receivers skip it: its ack has the message).
 message_stored = _signals.signal("message-stored")
 #: ``sender=app, conversation=…, change=…`` — created, closed, reopened, assigned,
-#: visitor_seen or operator_seen; ``conversation`` is the fresh summary.
+#: visitor_seen or operator_seen; ``conversation`` is the fresh summary. Changes made by a message
+#: (created, reopened, answered) carry its ``origin_sid`` too.
 conversation_changed = _signals.signal("conversation-changed")
 #: ``sender=app, conversation_id=…`` — the conversation and its messages were deleted.
 conversation_erased = _signals.signal("conversation-erased")

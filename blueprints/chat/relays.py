@@ -17,13 +17,14 @@ def _active(app) -> ChatNamespace | None:
     return app.extensions.get(EXTENSION_KEY)
 
 
-def _to_room(event: str, payload: dict, conversation_id: int):
-    # The socket whose event caused this already has the answer in its ack.
+def _to_room(event: str, payload: dict, conversation_id: int, origin_sid: str | None = None):
+    # The socket whose event caused this already has the answer in its ack. Signals sent from a
+    # group commit name it (origin_sid); others are sent while its event is being handled.
     socketio.emit(event, payload, to=conversation_room(conversation_id), namespace=NAMESPACE,
-                  skip_sid=sender_sid(NAMESPACE))
+                  skip_sid=origin_sid or sender_sid(NAMESPACE))
 
 
-def _only_the_sender_listens(conversation_id: int) -> bool:
+def _only_the_sender_listens(conversation_id: int, sender: str | None) -> bool:
     """True when no other socket, in this process or another, can hear the conversation.
 
     A visitor usually has one tab: their own message then needs no emit at all. With a message
@@ -32,13 +33,12 @@ def _only_the_sender_listens(conversation_id: int) -> bool:
     manager = socketio.server.manager
     if isinstance(manager, PubSubManager):
         return False
-    sender = sender_sid(NAMESPACE)
     return all(sid == sender for sid, _ in manager.get_participants(NAMESPACE, conversation_room(conversation_id)))
 
 
-def relay_message(app, conversation, message, **_extra):
-    if _active(app) and not _only_the_sender_listens(message.conversation_id):
-        _to_room("message", conversations.for_visitor(message), message.conversation_id)
+def relay_message(app, conversation, message, origin_sid=None, **_extra):
+    if _active(app) and not _only_the_sender_listens(message.conversation_id, origin_sid):
+        _to_room("message", conversations.for_visitor(message), message.conversation_id, origin_sid)
 
 
 def relay_change(app, conversation, change=None, **_extra):

@@ -194,7 +194,8 @@ class ConsoleNamespace(Namespace):
     @operator_event
     def on_message(self, session, data):
         posted = conversations.post_operator_message(
-            data.get("conversation_id"), session.user, data.get("text"), data.get("client_msg_id")
+            data.get("conversation_id"), session.user, data.get("text"), data.get("client_msg_id"),
+            origin_sid=request.sid,
         )
         return ack_ok(message=conversations.for_operators(posted.message))
 

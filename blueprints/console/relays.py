@@ -4,7 +4,6 @@ from flask import current_app
 
 from clipai import signals
 from clipai.extensions import socketio
-from clipai.realtime import sender_sid
 from clipai.services import conversations
 
 from blueprints.console.activity import ActivityFeed
@@ -31,10 +30,10 @@ def _send_summaries(conversation_ids):
         _to_operators("conversation", conversations.summary(conversation))
 
 
-def relay_message(app, conversation, message, **_extra):
+def relay_message(app, conversation, message, origin_sid=None, **_extra):
     if _active(app):
         # The operator who sent it has it in the ack already.
-        _to_operators("message", conversations.for_operators(message), skip_sid=sender_sid(NAMESPACE))
+        _to_operators("message", conversations.for_operators(message), skip_sid=origin_sid)
         if conversation is None:  # only new activity; other changes come with conversation_changed
             app.extensions[ACTIVITY_KEY].touch(message.conversation_id)
 

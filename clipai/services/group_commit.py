@@ -14,7 +14,6 @@ statements for all of them. Any database error fails the whole batch: each of it
 writers gets that error, and nothing of it is announced.
 """
 
-import contextvars
 import functools
 import logging
 import threading
@@ -84,12 +83,9 @@ class GroupCommit:
     def submit(self, work, announce=None):
         """Run ``work(conn)`` in the next shared transaction and return its result after the commit.
 
-        ``announce(result)`` runs after the commit, in commit order, unless the write failed. It
-        runs in the caller's context (Flask's request and app contexts are context variables), so
-        it sees the caller's request while the leader runs it; the caller waits meanwhile.
+        ``announce(result)`` runs after the commit, in commit order, unless the write failed, in
+        whichever thread leads: it must carry what it needs (such as the sender's socket id) itself.
         """
-        if announce is not None:
-            announce = functools.partial(contextvars.copy_context().run, announce)
         write = _Write(work, announce, self.wake())
         with self.lock:
             self.pending.append(write)

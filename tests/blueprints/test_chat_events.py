@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from clipai import signals, storage
 from clipai.services import conversations, retention
+from clipai.services.errors import ServiceError
 
 CHAT = "/chat"
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -464,7 +465,7 @@ def test_visitor_close_tells_other_tabs_and_stops_operator_replies(app, visitor,
     received(other_tab)
     assert call(client, "close") == {"ok": True}
     assert received(other_tab, "closed") == [{"reason": "closed"}]
-    with app.app_context(), pytest.raises(conversations.ServiceError) as refused:
+    with app.app_context(), pytest.raises(ServiceError) as refused:
         conversations.post_operator_message(conversation["id"], operator, "late", "o-1")
     assert refused.value.code == "closed"
 
@@ -549,13 +550,11 @@ def locale_probe(monkeypatch):
     """From now on every message is refused with the name of the language the answer was written in."""
     from flask_babel import LazyString, get_locale
 
-    from clipai.services.errors import ServiceError
-
     def refuse(text):
         raise ServiceError("invalid", LazyString(lambda: str(get_locale())))
 
     def install():
-        monkeypatch.setattr(conversations, "clean_text", refuse)
+        monkeypatch.setattr(conversations.validation, "clean_text", refuse)
 
     return install
 

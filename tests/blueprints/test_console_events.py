@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from clipai.services import accounts, conversations
+from clipai.services.errors import ServiceError
 
 CONSOLE = "/console"
 CHAT = "/chat"
@@ -524,7 +525,7 @@ def test_errors_are_in_the_operators_language(console, socket_client, operator_l
     from flask_babel import LazyString, get_locale
 
     def refuse(status=None):
-        raise conversations.ServiceError("invalid", LazyString(lambda: str(get_locale())))
+        raise ServiceError("invalid", LazyString(lambda: str(get_locale())))
 
     monkeypatch.setattr(conversations, "list_conversations", refuse)
     assert call(console(locale="es"), "list")["error"]["message"] == "es"

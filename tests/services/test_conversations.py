@@ -280,10 +280,10 @@ def test_database_failure_at_commit_is_unavailable_and_announces_nothing(start, 
 def test_database_errors_are_logged_without_what_the_visitor_wrote(start, monkeypatch, caplog):
     first = start()
 
-    def broken_insert(conn, **values):
-        raise OperationalError("INSERT INTO messages", values, sqlite3.OperationalError("database is locked"))
+    def broken_insert(conn, rows):
+        raise OperationalError("INSERT INTO messages", rows, sqlite3.OperationalError("database is locked"))
 
-    monkeypatch.setattr(chat_store, "insert_message", broken_insert)
+    monkeypatch.setattr(chat_store, "insert_new_messages", broken_insert)
     refused("unavailable", conversations.post_visitor_message, first.conversation.id, "my secret words", "m-2",
             locale="en", address_key="a")
     assert "database is locked" in caplog.text

@@ -1,6 +1,5 @@
 """Group commit: writes that arrive together share one transaction, each answered after its commit."""
 
-import contextvars
 import sqlite3
 import threading
 import time
@@ -121,28 +120,6 @@ def test_announcements_follow_the_commit_in_commit_order(database):
     assert announced == [f"stored {name}" for name in sum(database.transactions, [])]
 
 
-WRITER = contextvars.ContextVar("writer")
-
-
-def test_each_announcement_runs_in_its_writers_context_whoever_leads(database):
-    # The relays skip the socket that sent a message by reading the sender's request, which
-    # Flask keeps in context variables: the leader must announce each write in its writer's.
-    names = [f"m{i}" for i in range(8)]
-    database.hold_until = len(names) - 1
-    seen = []
-
-    def call(name):
-        def submit():
-            WRITER.set(name)
-            return database.group.submit(writer(name), lambda result: seen.append((result, WRITER.get(None))))
-
-        return submit
-
-    run_concurrently([call(name) for name in names])
-    assert len(database.transactions) == 2  # so most writes were announced by another thread
-    assert sorted(seen) == sorted((f"stored {name}", name) for name in names)
-
-
 def test_a_failed_commit_fails_every_write_of_its_batch_and_announces_none(database):
     database.fail_commit_number = 2
     announced = []
@@ -241,7 +218,7 @@ def post_concurrently(app, posts):
         def post():
             with app.app_context():
                 return conversations.post_visitor_message(conversation_id, text, client_msg_id, locale="en",
-                                                          address_key="addr")
+                                                          address_key="addr", origin_sid=f"sid-{client_msg_id}")
 
         return post
 
@@ -300,6 +277,16 @@ def test_messages_are_announced_after_the_commit_in_stored_order(app, hold_first
     post_concurrently(app, [(ids[i % 3], f"question {i}", f"m-{i}") for i in range(9)])
     announced = [sent["message"].id for sent in stored_signals]
     assert announced == sorted(announced) and len(announced) == 9
+
+
+def test_each_announcement_names_its_own_senders_socket_whoever_leads(app, hold_first_write, stored_signals):
+    # The leader announces the others' writes: relays skip each sender by the id the signal carries.
+    ids = start_conversations(app, 2)
+    stored_signals.clear()
+    hold_first_write(pending=5)
+    post_concurrently(app, [(ids[i % 2], f"question {i}", f"m-{i}") for i in range(6)])
+    assert sorted((sent["message"].client_msg_id, sent["origin_sid"]) for sent in stored_signals) == [
+        (f"m-{i}", f"sid-m-{i}") for i in range(6)]
 
 
 def test_a_batch_announces_each_message_in_commit_order_without_a_summary(app, hold_first_write, stored_signals):

@@ -7,6 +7,7 @@ import pytest
 
 from clipai import signals
 from clipai.services import conversations, retention
+from clipai.services.errors import ServiceError
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 SECRET_TEXT = "zebra-7f3a-unforgettable-sentence"
@@ -36,7 +37,7 @@ def test_conversation_is_purged_on_its_erase_date(start, clock):
     conversation_id = start().conversation.id
     clock.now = START + timedelta(days=30)
     assert retention.purge_expired() == 1
-    with pytest.raises(conversations.ServiceError):
+    with pytest.raises(ServiceError):
         conversations.conversation(conversation_id)
 
 

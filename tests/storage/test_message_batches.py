@@ -90,7 +90,7 @@ def test_only_new_visitor_messages_count_as_unread(engine):
     with engine.begin() as conn:
         operator_reply = {**row(first, "reply"), "author": "operator", "operator_id": None, "operator_alias": "Ana"}
         chat.insert_new_messages(conn, [row(first, "a"), operator_reply, row(first, "c")])  # "a" is a resend
-        chat.insert_message(conn, conversation_id=second, author="visitor", text="alone", created_at=NOW)
+        chat.insert_new_messages(conn, [row(second, "alone", "alone")])
     with engine.connect() as conn:
         summaries = chat.conversations_by_ids(conn, [first, second])
     assert (summaries[first].unread, summaries[second].unread) == (3, 2)

@@ -1,0 +1,67 @@
+"""Messages and conversations as the widget and the console receive them."""
+
+from datetime import UTC
+
+from clipai.storage.chat import CannedReply, Conversation, Message
+
+
+def iso(instant) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def for_visitor(message: Message) -> dict:
+    """A message as the visitor's widget receives it: operators by alias only."""
+    payload = {
+        "id": message.id,
+        "author": message.author,
+        "text": message.text,
+        "created_at": iso(message.created_at),
+        "redacted": list(message.redacted),
+    }
+    if message.author == "operator":
+        payload["alias"] = message.operator_alias
+    elif message.author == "visitor" and message.client_msg_id:
+        payload["client_msg_id"] = message.client_msg_id
+    return payload
+
+
+def for_operators(message: Message) -> dict:
+    """A message as the console receives it."""
+    payload = {**for_visitor(message), "conversation_id": message.conversation_id}
+    if message.author == "operator":
+        payload["operator_id"] = message.operator_id
+    if message.client_msg_id:
+        payload["client_msg_id"] = message.client_msg_id
+    return payload
+
+
+def status_of(conversation: Conversation) -> str:
+    """``waiting`` (open, no operator reply yet), ``open`` or ``closed``."""
+    if conversation.status == "open" and not conversation.answered:
+        return "waiting"
+    return conversation.status
+
+
+def summary(conversation: Conversation) -> dict:
+    """A conversation as the console lists it."""
+    assigned = None
+    if conversation.assigned_to is not None:
+        assigned = {"id": conversation.assigned_to, "alias": conversation.assigned_alias}
+    return {
+        "id": conversation.id,
+        "status": status_of(conversation),
+        "locale": conversation.locale,
+        "assigned_to": assigned,
+        "answered": conversation.answered,
+        "created_at": iso(conversation.created_at),
+        "last_activity_at": iso(conversation.last_activity_at),
+        "erase_after": iso(conversation.erase_after),
+        "unread": conversation.unread,
+        "visitor_seen_up_to": conversation.visitor_seen_up_to,
+        "operator_seen_up_to": conversation.operator_seen_up_to,
+        "last_message": for_operators(conversation.last_message) if conversation.last_message else None,
+    }
+
+
+def canned_payload(reply: CannedReply) -> dict:
+    return {"id": reply.id, "shortcut": reply.shortcut, "text": reply.text}
