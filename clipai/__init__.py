@@ -1,13 +1,13 @@
 """ClipAI website: the application factory."""
 
-from clipai import cli, errors, features, i18n, page_cache, ratelimit, security, storage, transport_guard
+from clipai import auth, cli, errors, features, health, i18n, page_cache, ratelimit, security, storage, transport_guard
 from clipai.config import load_config
 from clipai.extensions import babel, limiter, socketio
 from clipai.realtime import RealtimeFlask, socketio_options
 
 
 def create_app(test_config=None):
-    """Build the app: settings, extensions, storage, CLI, then the enabled features."""
+    """Build the app: settings, extensions, storage, CLI, sign-in, health check, then the enabled features."""
     app = RealtimeFlask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     security.init_app(app)
@@ -20,6 +20,8 @@ def create_app(test_config=None):
     storage.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    auth.init_app(app)
+    health.init_app(app)
     features.init_app(app)
     app.wsgi_app = security.NoCookieMiddleware(app.wsgi_app)
     page_cache.init_app(app)

@@ -13,7 +13,8 @@ def test_features_are_loaded_from_config(app_config):
     app = create_app({**app_config, "ENABLED_FEATURES": ["blueprints.pages"]})
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert "/" in rules
-    assert "/api/auth/token" not in rules
+    assert "/console" not in rules
+    assert "/api/auth/token" in rules  # sign-in is the core's, whatever the features
 
 
 def test_a_disabled_feature_takes_its_namespace_and_widget_with_it(app_config):

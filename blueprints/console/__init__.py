@@ -1,4 +1,4 @@
-"""Operator console: the console page, the /console namespace and the token API."""
+"""Operator console: the console page and the /console namespace (sign-in is the core's, clipai.auth)."""
 
 
 def init_app(app):

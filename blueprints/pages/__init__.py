@@ -1,4 +1,4 @@
-"""Public pages: home, health check."""
+"""Public pages: the home page."""
 
 from flask_babel import lazy_gettext as _l
 

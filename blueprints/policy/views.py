@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from blueprints.policy import caching
-from clipai.auth import require_role
+from clipai.auth import TOKEN_STORAGE_KEY, require_role
 from clipai.config import RTL_LOCALES
 from clipai.errors import APIError
 from clipai.i18n import text_direction
@@ -19,7 +19,6 @@ from clipai.services.errors import ServiceError
 bp = Blueprint("policy", __name__, template_folder="templates", static_folder="static",
                static_url_path="/policy/static")
 
-TOKEN_STORAGE_KEY = "clipai.console.token"
 STATUS_LABELS = {
     "in_force": _l("In force"),
     "upcoming": _l("Upcoming"),
@@ -373,7 +372,7 @@ def publish_page():
         "controllingLocale": policy.DEFAULT_CONTROLLING_LOCALE,
         "locales": [{"code": code, "dir": "rtl" if code in RTL_LOCALES else "ltr"} for code in locales],
         "urls": {
-            "token": request.script_root + "/api/auth/token",
+            "token": url_for("auth.create_token"),
             "current": url_for(".api_current"),
             "versions": url_for(".api_versions"),
             "preview": url_for(".api_preview"),
