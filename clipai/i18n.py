@@ -32,8 +32,9 @@ class LocalePrefixMiddleware:
         return self.wsgi_app(environ, start_response)
 
 
-def supported_locales():
-    return current_app.config["LANGUAGES"]
+def supported_locales() -> list[str]:
+    """The site's locales (the ``LANGUAGES`` setting), the source language first."""
+    return list(current_app.config["LANGUAGES"])
 
 
 def match_locale(tag: str | None) -> str | None:

@@ -19,7 +19,6 @@ from flask_babel import force_locale
 from socketio import packet as socketio_packet
 from socketio.exceptions import ConnectionRefusedError as SocketIOConnectionRefused
 
-from clipai.i18n import match_locale
 
 log = logging.getLogger(__name__)
 REDIS_KEY = "clipai.redis"
@@ -254,11 +253,6 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def locale_for_event(requested) -> str:
-    """The locale for a socket event: the one the client asked for when supported."""
-    return match_locale(requested) or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 class ConnectionRefused(SocketIOConnectionRefused):
     """Refuse a connection with ``{code, message}``; socket.io-client shows it as ``err.data``."""
 
@@ -287,6 +281,6 @@ def sender_sid(namespace: str) -> str | None:
 
 __all__ = [
     "SOCKET_EVENT_KEY", "ConnectionRefused", "JsonPacket", "RealtimeFlask", "ResilientRedisManager", "ack_error",
-    "ack_ok", "allowed_origins", "close_client_connections", "force_locale", "is_redis_url", "locale_for_event",
+    "ack_ok", "allowed_origins", "close_client_connections", "force_locale", "is_redis_url",
     "message_queue", "redis_answers", "redis_client", "sender_sid", "socketio_options",
 ]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from clipai import create_app
+from clipai import create_app, storage
 
 
 def html_lang(response) -> tuple[str, str]:
@@ -88,7 +88,7 @@ def test_site_url_defaults_to_this_machine_on_the_served_port(app_config, monkey
     monkeypatch.setenv("PORT", "8123")
     app = create_app(app_config)
     html = app.test_client().get("/privacy").get_data(as_text=True)
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
     assert head_links(html)["canonical"] == "http://127.0.0.1:8123/privacy"
 
 

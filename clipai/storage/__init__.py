@@ -239,9 +239,14 @@ class ThreadedSQLiteCursor:
 # --- what the services use -----------------------------------------------------------------
 
 
-def engine() -> Engine:
-    """Return the current app's engine."""
-    return current_app.extensions[EXTENSION_KEY]
+def engine(app=None) -> Engine:
+    """Return the app's engine (the current app's unless one is given)."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def dispose(app) -> None:
+    """Close the app's pooled connections, for short-lived apps (tests, set-up scripts)."""
+    engine(app).dispose()
 
 
 @contextmanager

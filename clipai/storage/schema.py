@@ -1,6 +1,6 @@
 """Tables. Changes to this file ship with an Alembic migration in ``clipai/migrations``."""
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import (
     Boolean,
@@ -66,10 +66,6 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 users = Table(

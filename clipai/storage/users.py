@@ -80,10 +80,6 @@ def set_password_hash(conn, user_id: int, password_hash: str) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
 
 
-def set_alias(conn, user_id: int, alias: str) -> None:
-    conn.execute(update(users).where(users.c.id == user_id).values(alias=alias))
-
-
 def insert_token(conn, *, token_hash: str, user_id: int, created_at: datetime, expires_at: datetime) -> None:
     conn.execute(
         insert(auth_tokens).values(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
+from clipai import storage
 from clipai.security import hash_token
 from clipai.services import accounts
 
@@ -97,7 +98,7 @@ def test_tokens_are_looked_up_by_their_hash_never_sent_to_the_database(app, clie
     def remember(conn, cursor, statement, parameters, context, executemany):
         statements.append(repr(parameters))
 
-    engine = app.extensions["clipai.engine"]
+    engine = storage.engine(app)
     event.listen(engine, "before_cursor_execute", remember)
     try:
         assert client.post("/api/policy/preview", json={"markdown": "x"}, headers=bearer(token)).status_code == 200

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from clipai import create_app
+from clipai import create_app, storage
 
 pytestmark = [pytest.mark.server, pytest.mark.redis]
 
@@ -155,7 +155,7 @@ def test_nothing_identifying_survives_a_whole_session(start_server, database_url
     app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x",
                       "CLOCK": lambda: later})
     result = app.test_cli_runner().invoke(args=["chat", "purge"])
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
     assert "Erased 1 conversation(s)." in result.output
     database = live.database_bytes(database_url)
     for text in (question, *controls.values(), "Thanks, we are on it."):

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipai import create_app
+from clipai import create_app, storage
 from clipai.auth import bearer_token, current_user
 from clipai.i18n import match_locale, select_locale
 from clipai.services import accounts, conversations, policy
@@ -43,9 +43,9 @@ def app(tmp_path_factory):
     app = create_app({"TESTING": True, "SECRET_KEY": "properties", "ASYNC_MODE": "threading",
                       "DATABASE_URL": f"sqlite:///{database}", "CHAT_RESUME_LIMITS": "1000000/hour"})
     with app.app_context():
-        migrations.upgrade(app.extensions["clipai.engine"])
+        migrations.upgrade(storage.engine(app))
     yield app
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
-"""Playwright in Debian's Chromium against the real server (see tests/conftest.py ``live_server``)."""
+"""Playwright in Debian's Chromium against the real server (see tests/fixtures/live_server.py)."""
 
 import pytest
 
-from clipai import create_app
 from clipai.services import accounts
+from tests.fixtures import unavailable
+from tests.fixtures.live_server import PROJECT_ROOT, app_on
 
 @pytest.fixture
 def chat_server(live_server):
@@ -17,11 +18,8 @@ def make_operator(chat_server):
 
     def make(username, alias, roles=("operator",)):
         password = f"{username}-password-0"
-        app = create_app({"DATABASE_URL": chat_server.env["CLIPAI_DATABASE_URL"], "ASYNC_MODE": "threading",
-                          "SECRET_KEY": "x"})
-        with app.app_context():
+        with app_on(chat_server.env["CLIPAI_DATABASE_URL"]):
             accounts.create_user(username, password, roles, alias)
-        app.extensions["clipai.engine"].dispose()
         return username, password
 
     return make
@@ -37,12 +35,11 @@ def page_errors(page) -> list:
 # --- the standard checkers: axe-core in the page, the Nu HTML Checker over saved documents ----
 
 import json  # noqa: E402
-import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-NODE_MODULES = Path(__file__).resolve().parent.parent.parent / "node_modules"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
 AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Experimental rules are off by default; this one is the WCAG 2.5.3 check (label in name) reviewers run.
@@ -93,8 +90,5 @@ def html_checkers():
     missing = [str(path) for path in (AXE_SCRIPT, VNU_JAR) if not path.exists()]
     missing += [] if shutil.which("java") else ["java (apt-get install default-jre-headless)"]
     if missing:
-        message = f"the HTML checkers need {', '.join(missing)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"the HTML checkers need {', '.join(missing)}")
     return HtmlCheckers()

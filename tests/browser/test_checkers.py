@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from clipai import create_app
+from clipai import create_app, storage
 from clipai.services import policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -65,7 +65,7 @@ def published_policy(chat_server):
                        "First version.")
         policy.publish({"en": "# Privacy\n\nWe keep chats for 14 days.\n"}, "Shorter retention.",
                        effective_from=datetime.now(UTC) + timedelta(days=30))
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
 
 
 def fetch(url):

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from clipai import create_app
+from clipai import create_app, storage
 from clipai.services import accounts, policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -27,7 +27,7 @@ def site_app(policy_server):
     with app.app_context():
         policy.publish({"en": VERSION_ONE}, "First version.")
     yield app
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
 
 
 @pytest.fixture

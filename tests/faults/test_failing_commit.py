@@ -22,7 +22,7 @@ END
 @pytest.fixture
 def failing_commits(app):
     """While active, every transaction that stores a message fails at COMMIT."""
-    engine = app.extensions["clipai.engine"]
+    engine = storage.engine(app)
 
     def defer_foreign_keys(connection):
         connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")

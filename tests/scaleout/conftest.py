@@ -5,49 +5,30 @@ Everything runs on 127.0.0.1; every wait is bounded (``WAIT``) and every loop co
 """
 
 import functools
-import os
 import secrets
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
 
-from clipai import create_app
-from clipai.services import accounts
+from tests.fixtures import unavailable
+from tests.fixtures import live
+from tests.fixtures.live_server import PROJECT_ROOT, free_port
 
-IN_CI = os.environ.get("CI") == "true"
 WAIT = 15  # seconds: an upper bound for a loaded 2-core machine, never a measured timing
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def missing(what: str, error=None):
     """Fail under CI, skip elsewhere."""
-    message = f"{what} is not available: {error}" if error else f"{what} is not available"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{what} is not available: {error}" if error else f"{what} is not available")
 
 
-def eventually(condition, timeout: float = WAIT, step: float = 0.05):
-    """Poll ``condition`` until it is truthy (return its value) or ``timeout`` passes (return it falsy)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Poll ``condition`` until it is truthy or this suite's longer bound passes.
+eventually = functools.partial(live.eventually, timeout=WAIT, step=0.05)
 
 
 # --- PostgreSQL and Redis --------------------------------------------------------------------
@@ -138,13 +119,7 @@ def key_prefix():
 
 def operator_token(database_url: str, username: str = "olga.k", alias: str = "Olga") -> str:
     """Create an operator account in that database and return a bearer token for it."""
-    app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
-    try:
-        with app.app_context():
-            user = accounts.create_user(username, "a-long-password", ["operator"], alias=alias)
-            token, _ = accounts.issue_token(user)
-    finally:
-        app.extensions["clipai.engine"].dispose()
+    _, token = live.create_account(database_url, username, alias=alias, password="a-long-password")
     return token
 
 

@@ -19,7 +19,7 @@ def count_conversations(database_url: str) -> int:
         with app.app_context(), storage.reading() as conn:
             return conn.execute(select(func.count()).select_from(conversations_table)).scalar_one()
     finally:
-        app.extensions["clipai.engine"].dispose()
+        storage.dispose(app)
 
 
 @pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
@@ -31,7 +31,7 @@ def test_the_server_purges_expired_conversations_when_it_starts(live_server, tmp
     with app.app_context():
         migrations.upgrade(storage.engine())
         conversations.post_visitor_message(None, "an old question", "c-1", locale="en", address_key="k")
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
     assert count_conversations(database_url) == 1
 
     live_server(async_mode=async_mode, database_url=database_url)

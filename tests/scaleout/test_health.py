@@ -2,6 +2,8 @@
 
 import pytest
 
+from clipai import storage
+
 
 @pytest.fixture
 def app_config(app_config):
@@ -24,7 +26,7 @@ def test_health_is_ok_when_redis_answers(app_config, shared_redis):
     app_config.update(MESSAGE_QUEUE=shared_redis, RATELIMIT_STORAGE_URI=shared_redis)
     app = create_app(app_config)
     assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
 
 
 def test_health_is_503_when_the_database_is_down(app_config, tmp_path):
@@ -34,4 +36,4 @@ def test_health_is_503_when_the_database_is_down(app_config, tmp_path):
     app = create_app(app_config)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 import redis
 
-from clipai import create_app, signals
+from clipai import create_app, signals, storage
 from clipai.services import presence
 
 pytestmark = pytest.mark.redis
@@ -27,7 +27,7 @@ def make_process(tmp_path, key_prefix):
     for app in apps:
         with app.app_context():
             presence.withdraw()
-        app.extensions["clipai.engine"].dispose()
+        storage.dispose(app)
 
 
 @pytest.fixture

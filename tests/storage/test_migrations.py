@@ -9,6 +9,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from clipai import storage
 from clipai.services.policy import verify as policy_verify
 from clipai.storage import build_engine, migrations
 from clipai.storage import policy as policy_store
@@ -55,7 +56,7 @@ def test_nothing_is_written_at_start_up(tmp_path, app_config):
     database = tmp_path / "untouched.sqlite3"
     app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{database}"})
     app.test_client().get("/")
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
     assert not database.exists() or inspect(create_engine(f"sqlite:///{database}")).get_table_names() == []
 
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 import socketio
 
-from clipai import create_app
+from clipai import create_app, storage
 from clipai.services import accounts
 
 pytestmark = pytest.mark.server
@@ -26,7 +26,7 @@ def operator_token(server, database_url):
     with app.app_context():
         user = accounts.create_user("olga.k", "a-long-password", ["operator"], alias="Olga")
         token, _ = accounts.issue_token(user)
-    app.extensions["clipai.engine"].dispose()
+    storage.dispose(app)
     return token
 
 
