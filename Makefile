@@ -29,8 +29,14 @@ else
 	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 endif
 
-test: install-test catalogs
+test: test-js install-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser scripts' pure logic, with Node's own test runner: no npm package, no bundler.
+# The modules are plain .js files served as they are, so Node is told they are ES modules.
+.PHONY: test-js
+test-js:
+	node --experimental-detect-module --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test tests/js/*.test.mjs
 
 bench: install-test catalogs
 	$(BIN)/python -m bench $(BENCH_ARGS)

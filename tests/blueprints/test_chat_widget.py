@@ -8,7 +8,7 @@ import pytest
 from blueprints.chat.strings import STRINGS
 from clipai.config import LOCALES, PROJECT_ROOT
 
-WIDGET_SCRIPT = "/chat/static/chat/widget.js"
+WIDGET_SCRIPT = "/chat/static/chat/main.js"
 
 
 class PageParser(HTMLParser):
@@ -159,7 +159,7 @@ def test_no_page_has_inline_script_or_style(app, client):
         assert (page.inline_scripts, page.style_attributes, page.style_blocks) == ([], [], 0), path
 
 
-@pytest.mark.parametrize("asset", ["/chat/static/chat/widget.js", "/chat/static/chat/widget.css", "/static/vendor/socket.io.min.js"])
+@pytest.mark.parametrize("asset", ["/chat/static/chat/main.js", "/static/js/i18n.js", "/chat/static/chat/widget.css", "/static/vendor/socket.io.min.js"])
 def test_widget_assets_are_served_without_cookies(client, asset):
     response = client.get(asset)
     assert response.status_code == 200
@@ -168,5 +168,8 @@ def test_widget_assets_are_served_without_cookies(client, asset):
 
 
 def test_widget_script_never_uses_inner_html():
-    text = (PROJECT_ROOT / "blueprints/chat/static/chat/widget.js").read_text(encoding="utf-8")
-    assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text
+    scripts = [*(PROJECT_ROOT / "blueprints/chat/static/chat").glob("*.js"), *(PROJECT_ROOT / "clipai/static/js").glob("*.js")]
+    assert len(scripts) > 2
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text, script.name

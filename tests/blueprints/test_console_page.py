@@ -8,6 +8,8 @@ import pytest
 from blueprints.console.strings import STRINGS
 from clipai.config import LOCALES, PROJECT_ROOT
 
+CONSOLE_STATIC = PROJECT_ROOT / "blueprints/console/static/console"
+
 
 class ConsoleParser(HTMLParser):
     def __init__(self):
@@ -60,7 +62,7 @@ def test_console_page_has_sign_in_and_the_app(client):
 def test_console_page_loads_the_socket_io_client_and_its_script(client):
     page = parse(client.get("/console"))
     assert "/static/vendor/socket.io.min.js" in page.scripts
-    assert "/console/static/console/console.js" in page.scripts
+    assert "/console/static/console/main.js" in page.scripts
 
 
 def test_console_page_does_not_show_the_visitor_chat(client):
@@ -89,19 +91,24 @@ def test_console_page_links_the_policy_publishing_page(client):
     assert 'href="/console/policy"' in client.get("/console").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("asset", ["console/console.js", "console/console.css"])
+@pytest.mark.parametrize("asset", ["console/main.js", "console/console.css"])
 def test_console_assets_are_served(client, asset):
     response = client.get(f"/console/static/{asset}")
     assert response.status_code == 200
     response.close()
 
 
+def console_scripts() -> str:
+    """The console's own modules, as one text."""
+    return "".join(path.read_text(encoding="utf-8") for path in sorted(CONSOLE_STATIC.glob("*.js")))
+
+
 def test_console_script_never_uses_inner_html():
-    text = (PROJECT_ROOT / "blueprints/console/static/console/console.js").read_text(encoding="utf-8")
+    text = console_scripts()
     assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text
 
 
 def test_console_script_keeps_the_token_in_session_storage_only():
-    text = (PROJECT_ROOT / "blueprints/console/static/console/console.js").read_text(encoding="utf-8")
+    text = console_scripts()
     assert "localStorage" not in text
     assert '"clipai.console.token"' in text

@@ -1,0 +1,128 @@
+/* Sending: the visitor's messages wait in the resend queue until the server stores them, and
+   the server's refusals become alerts (or a wait, for rate limits and outages). */
+import { formatWait, visibleLength } from "../../../static/js/format.js";
+import { newClientMessageId } from "../../../static/js/ids.js";
+import { setMeta } from "../../../static/js/messages.js";
+import { SendQueue } from "../../../static/js/send-queue.js";
+import { ACK_TIMEOUT_MS } from "../../../static/js/socket.js";
+import { onInputChanged, typing } from "./composer.js";
+import { ensureConnected } from "./connection.js";
+import { resetConversation, startConversation } from "./conversation.js";
+import { clearAlert, scrollToEnd, showAlert } from "./panel.js";
+import { saveConversation } from "./saved.js";
+import { el, locale, maxLength, number, state, t } from "./state.js";
+import { addMessage, chatMessageElement } from "./thread.js";
+
+const RETRY_UNAVAILABLE_MS = 10000;
+
+export const queue = new SendQueue({
+  send(item, done) {
+    state.socket.timeout(ACK_TIMEOUT_MS).emit("message", { text: item.text, client_msg_id: item.client_msg_id }, done);
+  },
+  isConnected: () => state.connected,
+  on: {
+    sending: (item) => renderPending(item, "state_sending"),
+    queued: (item) => renderPending(item, "state_queued"),
+    stored: onMessageStored,
+    refused: onMessageRefused
+  }
+});
+
+export function flushQueue() {
+  queue.flush();
+}
+
+export function submitMessage() {
+  const text = el.input.value;
+  if (!text.trim()) { showAlert("send", t("error_empty"), "error"); return; }
+  if (visibleLength(text) > maxLength) {
+    showAlert("send", t("error_too_long", { max: number(maxLength) }), "error");
+    return;
+  }
+  clearAlert("send");
+  clearAlert("redacted");
+  const item = { client_msg_id: newClientMessageId(), text, li: chatMessageElement({ author: "visitor", text }) };
+  item.li.classList.add("is-pending");
+  el.messages.appendChild(item.li);
+  queue.push(item);
+  renderPending(item, state.connected ? "state_sending" : "state_queued");
+  el.input.value = "";
+  onInputChanged();
+  typing.stop();
+  scrollToEnd();
+  ensureConnected();
+  flushQueue();
+}
+
+function renderPending(item, key) {
+  const span = document.createElement("span");
+  span.className = "chat-receipt";
+  span.textContent = t(key);
+  setMeta(item.li, [span]);
+}
+
+function onMessageStored(item, ack) {
+  removeQueued(item);
+  if (ack.conversation) startConversation(ack.conversation);
+  addMessage(ack.message);
+  showRedactions(ack.message && ack.message.redacted);
+  if (state.kept) saveConversation();  // pushes the local expiry forward
+}
+
+function onMessageRefused(item, error) {
+  const code = error.code;
+  if (code === "rate_limited") {
+    queue.blockFor(Math.max(1, Number(error.retry_after) || 5) * 1000);
+    renderPending(item, "state_queued");
+    showRateLimit();
+    return;
+  }
+  if (code === "unavailable") {
+    queue.blockFor(RETRY_UNAVAILABLE_MS);
+    renderPending(item, "state_queued");
+    showAlert("send", t("error_unavailable"), "warn");
+    return;
+  }
+  dropQueued(item);
+  if (code === "unauthorized") {
+    resetConversation();
+    showAlert("conversation", t("error_unauthorized"), "warn");
+    return;
+  }
+  if (code === "closed") {
+    el.newConversation.hidden = false;
+    showAlert("send", t("error_closed"), "error");
+    return;
+  }
+  const key = "error_" + code;
+  showAlert("send", t.has(key) ? t(key, { max: number(maxLength) }) : (error.message || t("error_unknown")), "error");
+}
+
+function removeQueued(item) {
+  queue.remove(item);
+  item.li.remove();
+}
+
+function dropQueued(item) {
+  // Give the text back so nothing the visitor typed is lost.
+  removeQueued(item);
+  if (!el.input.value) { el.input.value = item.text; onInputChanged(); }
+}
+
+/** A message stored already (its ack was lost, the reconnect delivered it) is never shown twice. */
+export function settleQueued(clientMsgId) {
+  queue.settle(clientMsgId).forEach((item) => item.li.remove());
+}
+
+function showRateLimit() {
+  const remaining = queue.secondsBlocked();
+  if (remaining <= 0) { clearAlert("send"); return; }
+  showAlert("send", t("error_rate_limited", { time: formatWait(locale, remaining) }), "warn");
+  window.setTimeout(showRateLimit, 1000);
+}
+
+function showRedactions(kinds) {
+  if (!Array.isArray(kinds) || !kinds.length) return;
+  const lines = kinds.map((kind) => (t.has("redacted_" + kind) ? t("redacted_" + kind) : t("redacted_other")));
+  showAlert("redacted", Array.from(new Set(lines)).join(" "), "info");
+}

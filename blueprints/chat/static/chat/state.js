@@ -1,0 +1,55 @@
+/* The widget's elements, settings and state, shared by its modules. */
+import { byId } from "../../../static/js/dom.js";
+import { formatNumber } from "../../../static/js/format.js";
+import { pageLocale, readStrings, translator } from "../../../static/js/i18n.js";
+
+export const DAY_MS = 86400000;
+
+export const root = byId("chat-widget");
+export const strings = root ? readStrings("chat-strings") : {};
+export const t = translator(strings);
+export const locale = pageLocale();
+export const maxLength = (root && parseInt(root.dataset.maxLength, 10)) || 2000;
+export const retentionDays = (root && parseInt(root.dataset.retentionDays, 10)) || 30;
+
+/** A number in the page's locale. */
+export const number = (n) => formatNumber(locale, n);
+
+export const el = {
+  launcher: byId("chat-launcher"), unread: byId("chat-unread"), panel: byId("chat-panel"),
+  close: byId("chat-close"), status: byId("chat-status"), statusText: byId("chat-status-text"),
+  scroll: byId("chat-scroll"), offline: byId("chat-offline"), resumeCode: byId("chat-resume-code"),
+  resumeCodeText: byId("chat-resume-code-text"), messages: byId("chat-messages"),
+  typing: byId("chat-typing"), alerts: byId("chat-alerts"), composer: byId("chat-composer"),
+  input: byId("chat-input"), send: byId("chat-send"), hint: byId("chat-hint"),
+  counter: byId("chat-counter"), tools: byId("chat-conversation-tools"),
+  eraseDate: byId("chat-erase-date"), erase: byId("chat-erase"), keep: byId("chat-keep"),
+  kept: byId("chat-kept"), keptText: byId("chat-kept-text"), forget: byId("chat-forget"),
+  confirm: byId("chat-confirm"), eraseYes: byId("chat-erase-yes"), eraseNo: byId("chat-erase-no"),
+  resume: byId("chat-resume"), resumeOpen: byId("chat-resume-open"),
+  resumeForm: byId("chat-resume-form"), resumeInput: byId("chat-resume-input"),
+  newConversation: byId("chat-new")
+};
+
+export const state = {
+  socket: null,
+  token: null,            // the conversation's secret, once the first message created it
+  kept: false,            // token lives in localStorage (opt-in) instead of sessionStorage
+  resumeCode: null,
+  resumeAttempt: null,    // a code the visitor typed, sent once in the connect auth
+  eraseAfter: null,       // Date
+  messages: new Map(),    // id -> {message, li}
+  lastSeen: 0,            // highest stored message id shown
+  seenSent: 0,            // highest id reported with `seen`
+  operatorReadUpTo: 0,    // highest id the operators have read
+  unread: 0,
+  operatorsOnline: null,
+  connected: false,
+  everConnected: false,
+  pinned: true            // the message list shows its newest end
+};
+
+/** Whether the server can be told things about this conversation now. */
+export function canTalk() {
+  return Boolean(state.socket && state.connected && state.token);
+}
