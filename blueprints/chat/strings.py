@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-# Keys are what widget.js looks up; values are whole sentences for translators.
+# Keys are what the widget's modules (chat/main.js) look up; values are whole sentences for translators.
 STRINGS = {
     # The launcher and the panel frame.
     "open_chat": _l("Chat with us"),

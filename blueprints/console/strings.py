@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
-# Keys are what console.js looks up; values are whole sentences for translators.
+# Keys are what the console's modules (console/main.js) look up; values are whole sentences for translators.
 STRINGS = {
     # Page and sign-in.
     "page_title": _l("Operator console"),

@@ -108,7 +108,10 @@ def test_console_script_never_uses_inner_html():
     assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text
 
 
-def test_console_script_keeps_the_token_in_session_storage_only():
+def test_console_script_keeps_the_token_in_session_storage_only(client):
+    from clipai.auth import TOKEN_STORAGE_KEY
+
     text = console_scripts()
     assert "localStorage" not in text
-    assert '"clipai.console.token"' in text
+    assert "session.set(tokenKey" in text and "dataset.tokenKey" in text
+    assert f'data-token-key="{TOKEN_STORAGE_KEY}"' in client.get("/console").get_data(as_text=True)

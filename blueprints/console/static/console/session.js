@@ -1,4 +1,4 @@
-/* Signing in and out with the token API (/api/auth/token). The bearer token lives in
+/* Signing in and out with the core's token API (its URL and storage key come from the page). The bearer token lives in
    sessionStorage only, with the drafts and the open conversation of this tab. */
 import { api, apiError } from "../../../static/js/http.js";
 import { session } from "../../../static/js/storage.js";
@@ -6,16 +6,15 @@ import { showConversation } from "./conversation.js";
 import { connect } from "./link.js";
 import { renderNotifyButton, renderPresenceDot } from "./notify.js";
 import { renderQueue } from "./queue.js";
-import { apiRoot, baseTitle, el, state, t } from "./state.js";
+import { baseTitle, el, state, t, tokenKey, tokenUrl } from "./state.js";
 
-export const KEY_TOKEN = "clipai.console.token";
 const KEY_PROFILE = "clipai.console.profile";
 const KEY_DRAFTS = "clipai.console.drafts";
 export const KEY_CURRENT = "clipai.console.current";
 export const KEY_PRESENCE = "clipai.console.presence";
 
 export function restoreSession() {
-  state.token = session.get(KEY_TOKEN);
+  state.token = session.get(tokenKey);
   state.profile = session.load(KEY_PROFILE, null);
   state.drafts = session.load(KEY_DRAFTS, {}) || {};
 }
@@ -53,13 +52,13 @@ export function showApp() {
 export function signIn(username, password) {
   el.signinSubmit.disabled = true;
   el.signinSubmit.textContent = t("signing_in");
-  return api(apiRoot + "/api/auth/token", { method: "POST", body: { username, password } }).then((result) => {
+  return api(tokenUrl, { method: "POST", body: { username, password } }).then((result) => {
     const body = result.body || {};
     if (result.status === 0) throw new Error(t("network_error"));
     if (result.status < 200 || result.status > 299 || !body.token) throw new Error(apiError(result, t("sign_in_failed")));
     state.token = body.token;
     state.profile = { username: body.username || username, alias: body.alias || "", roles: body.roles || [] };
-    session.set(KEY_TOKEN, state.token);
+    session.set(tokenKey, state.token);
     saveProfile();
     el.password.value = "";
     showApp();
@@ -76,7 +75,7 @@ export function signIn(username, password) {
 
 export function signOut() {
   // The token expires on its own if the revocation does not get through.
-  if (state.token) api(apiRoot + "/api/auth/token", { method: "DELETE", token: state.token });
+  if (state.token) api(tokenUrl, { method: "DELETE", token: state.token });
   forgetSession();
   // A deliberate sign-out leaves nothing of the conversations behind in this tab.
   state.drafts = {};
@@ -88,7 +87,7 @@ export function signOut() {
 
 function forgetSession() {
   state.token = null;
-  session.remove(KEY_TOKEN);
+  session.remove(tokenKey);
   session.remove(KEY_PROFILE);
   if (state.socket) {
     state.socket.off();

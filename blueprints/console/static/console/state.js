@@ -11,6 +11,9 @@ export const strings = root ? readStrings("console-strings") : {};
 export const t = translator(strings);
 export const locale = pageLocale();
 export const apiRoot = (root && root.dataset.apiRoot) || "";
+// The core's token API and the sessionStorage key every staff page shares (clipai/auth).
+export const tokenUrl = root ? root.dataset.tokenUrl : "";
+export const tokenKey = root ? root.dataset.tokenKey : "";
 export const maxLength = (root && parseInt(root.dataset.maxLength, 10)) || 2000;
 export const baseTitle = document.title;
 
