@@ -23,7 +23,7 @@ from clipai.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/chat"
-UNAVAILABLE = _l("The chat is unavailable right now. Please try again shortly.")
+UNAVAILABLE = conversations.UNAVAILABLE
 TOO_MANY_CONNECTIONS = _l("Too many connections from your network. Please wait a moment.")
 
 

@@ -4,9 +4,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from clipai.i18n import supported_locales
 from clipai.services.errors import ServiceError
 from clipai.services.policy.rules import parse_instant
 from clipai.storage.policy import PolicyVersion
@@ -43,10 +43,6 @@ class PolicyInvalid(ServiceError):
 
     def __str__(self):
         return "; ".join(f"{error.field}: {error.message}" for error in self.errors)
-
-
-def supported_locales() -> list[str]:
-    return list(current_app.config["LANGUAGES"])
 
 
 def normalize_markdown(text: str) -> str:
