@@ -14,9 +14,9 @@ from tests.test_anonymity import all_requests
 # One page or asset per feature that answers 200 whenever the feature is enabled.
 FEATURE_URLS = {
     "pages": ["/"],
-    "policy": ["/privacy/versions", "/api/policy/versions", "/console/policy", "/policy/static/policy/publish.js"],
-    "chat": ["/chat/static/chat/widget.js"],
-    "console": ["/console", "/console/static/console/console.js"],
+    "policy": ["/privacy/versions", "/api/policy/versions", "/console/policy", "/policy/static/policy/main.js"],
+    "chat": ["/chat/static/chat/main.js"],
+    "console": ["/console", "/console/static/console/main.js"],
 }
 CORE_BLUEPRINTS = {"auth", "health", "static"}
 # With four features every subset makes sense, down to none (the core alone): sixteen sites.
