@@ -27,12 +27,6 @@ def start(app_ctx):
 
 
 @pytest.fixture
-def operator(make_user):
-    user, _ = make_user(username="olga.k", alias="Olga")
-    return user
-
-
-@pytest.fixture
 def received():
     """Collect what the chat signals send while a test runs."""
     log = []
