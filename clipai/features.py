@@ -27,6 +27,36 @@ def add_page_fragment(app, template: str):
     app.extensions[FRAGMENTS_KEY].append(template)
 
 
+class Relays:
+    """A feature's signal receivers: ``@relays.on(signal)`` above each, ``relays.connect(app, state)``.
+
+    Signals are process-wide while apps are many (every test builds one): blinker connects each
+    receiver once however many apps connect it, so each receiver first checks that the app it is
+    called for has the feature (``relays.state(app)``).
+    """
+
+    def __init__(self, extension_key: str):
+        self.extension_key = extension_key
+        self.receivers = []
+
+    def on(self, signal):
+        def register(receiver):
+            self.receivers.append((signal, receiver))
+            return receiver
+
+        return register
+
+    def connect(self, app, state) -> None:
+        """Keep the feature's ``state`` in the app and connect the receivers (once per process)."""
+        app.extensions[self.extension_key] = state
+        for signal, receiver in self.receivers:
+            signal.connect(receiver)
+
+    def state(self, app):
+        """The feature's state in ``app``, or None when that app does not have the feature."""
+        return app.extensions.get(self.extension_key)
+
+
 def template_globals():
     return {
         "nav_links": [(endpoint, label) for _, endpoint, label in current_app.extensions[NAV_KEY]],

@@ -16,13 +16,14 @@ tokens_revoked = _signals.signal("tokens-revoked")
 #: ``sender=app, conversation=…, message=…, origin_sid=…`` — a message was committed (never for a
 #: retry); ``origin_sid`` is the socket that sent it (receivers skip it: its ack has the message).
 message_stored = _signals.signal("message-stored")
-#: ``sender=app, conversation=…, change=…`` — created, closed, reopened, assigned,
-#: visitor_seen or operator_seen; ``conversation`` is the fresh summary. Changes made by a message
-#: (created, reopened, answered) carry its ``origin_sid`` too.
+#: ``sender=app, conversation=…, change=…, origin_sid=…`` — created, closed, reopened, assigned,
+#: visitor_seen or operator_seen; ``conversation`` is the fresh summary; ``origin_sid`` is the
+#: socket whose event made the change (a message's, for created, reopened, answered).
 conversation_changed = _signals.signal("conversation-changed")
-#: ``sender=app, conversation_id=…`` — the conversation and its messages were deleted.
+#: ``sender=app, conversation_id=…, origin_sid=…`` — the conversation and its messages were deleted.
 conversation_erased = _signals.signal("conversation-erased")
-#: ``sender=app, conversation_id=…, author="visitor"|"operator", active=…`` — typing started or stopped.
+#: ``sender=app, conversation_id=…, author="visitor"|"operator", active=…, origin_sid=…`` — typing
+#: started or stopped.
 typing_changed = _signals.signal("typing-changed")
 #: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
 presence_changed = _signals.signal("presence-changed")

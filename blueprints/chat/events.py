@@ -135,7 +135,7 @@ class ChatNamespace(Namespace):
     def on_disconnect(self, reason=None):
         visit = self.visits.pop(request.sid, None)
         if visit and visit.typing and visit.conversation_id:
-            conversations.set_typing(visit.conversation_id, "visitor", False)
+            conversations.set_typing(visit.conversation_id, "visitor", False, origin_sid=request.sid)
 
     def limit_event(self, visit: Visit):
         key = f"conversation-{visit.conversation_id}" if visit.conversation_id else f"socket-{request.sid}"
@@ -177,7 +177,7 @@ class ChatNamespace(Namespace):
     def on_typing(self, visit: Visit, data):
         active = _payload(data).get("active")
         if visit.conversation_id is not None:
-            conversations.set_typing(visit.conversation_id, "visitor", active)
+            conversations.set_typing(visit.conversation_id, "visitor", active, origin_sid=request.sid)
             visit.typing = active
         elif not isinstance(active, bool):
             raise ServiceError("invalid", conversations.INVALID_REQUEST)
@@ -187,7 +187,7 @@ class ChatNamespace(Namespace):
     def on_seen(self, visit: Visit, data):
         up_to = conversations.require_position(_payload(data).get("up_to"))
         if visit.conversation_id is not None and up_to:
-            conversations.mark_seen(visit.conversation_id, "visitor", up_to)
+            conversations.mark_seen(visit.conversation_id, "visitor", up_to, origin_sid=request.sid)
         return ack_ok()
 
     @visitor_event()
@@ -211,7 +211,7 @@ class ChatNamespace(Namespace):
     def on_close(self, visit: Visit, data):
         _payload(data)
         if visit.conversation_id is not None:
-            conversations.close(visit.conversation_id)
+            conversations.close(visit.conversation_id, origin_sid=request.sid)
         return ack_ok()
 
     @visitor_event()
@@ -219,7 +219,7 @@ class ChatNamespace(Namespace):
         _payload(data)
         conversation_id = visit.conversation_id
         if conversation_id is not None:
-            conversations.erase(conversation_id)
+            conversations.erase(conversation_id, origin_sid=request.sid)
             leave_room(conversation_room(conversation_id))
             visit.forget_conversation()
         return ack_ok()

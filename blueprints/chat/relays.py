@@ -4,24 +4,22 @@ from socketio import PubSubManager
 
 from clipai import signals
 from clipai.extensions import socketio
-from clipai.realtime import sender_sid
+from clipai.features import Relays
 from clipai.services import conversations
 
 from blueprints.chat.events import NAMESPACE, ChatNamespace, conversation_room
 
-EXTENSION_KEY = "clipai.chat"
+relays = Relays("clipai.chat")
 
 
 def _active(app) -> ChatNamespace | None:
     """The app's chat namespace, or None when the chat feature is not enabled in that app."""
-    return app.extensions.get(EXTENSION_KEY)
+    return relays.state(app)
 
 
-def _to_room(event: str, payload: dict, conversation_id: int, origin_sid: str | None = None):
-    # The socket whose event caused this already has the answer in its ack. Signals sent from a
-    # group commit name it (origin_sid); others are sent while its event is being handled.
-    socketio.emit(event, payload, to=conversation_room(conversation_id), namespace=NAMESPACE,
-                  skip_sid=origin_sid or sender_sid(NAMESPACE))
+def _to_room(event: str, payload: dict, conversation_id: int, origin_sid: str | None):
+    # The socket whose event caused this (the signal names it) already has the answer in its ack.
+    socketio.emit(event, payload, to=conversation_room(conversation_id), namespace=NAMESPACE, skip_sid=origin_sid)
 
 
 def _only_the_sender_listens(conversation_id: int, sender: str | None) -> bool:
@@ -36,51 +34,45 @@ def _only_the_sender_listens(conversation_id: int, sender: str | None) -> bool:
     return all(sid == sender for sid, _ in manager.get_participants(NAMESPACE, conversation_room(conversation_id)))
 
 
+@relays.on(signals.message_stored)
 def relay_message(app, conversation, message, origin_sid=None, **_extra):
     if _active(app) and not _only_the_sender_listens(message.conversation_id, origin_sid):
         _to_room("message", conversations.for_visitor(message), message.conversation_id, origin_sid)
 
 
-def relay_change(app, conversation, change=None, **_extra):
+@relays.on(signals.conversation_changed)
+def relay_change(app, conversation, change=None, origin_sid=None, **_extra):
     if not _active(app):
         return
     if change == "closed":
-        _to_room("closed", {"reason": "closed"}, conversation.id)
+        _to_room("closed", {"reason": "closed"}, conversation.id, origin_sid)
     elif change == "operator_seen":
-        _to_room("seen", {"up_to": conversation.operator_seen_up_to}, conversation.id)
+        _to_room("seen", {"up_to": conversation.operator_seen_up_to}, conversation.id, origin_sid)
 
 
-def relay_erased(app, conversation_id, **_extra):
+@relays.on(signals.conversation_erased)
+def relay_erased(app, conversation_id, origin_sid=None, **_extra):
     namespace = _active(app)
     if not namespace:
         return
-    _to_room("closed", {"reason": "erased"}, conversation_id)
+    _to_room("closed", {"reason": "erased"}, conversation_id, origin_sid)
     namespace.forget_conversation(conversation_id)
     socketio.close_room(conversation_room(conversation_id), namespace=NAMESPACE)
 
 
-def relay_typing(app, conversation_id, author, active, alias=None, **_extra):
+@relays.on(signals.typing_changed)
+def relay_typing(app, conversation_id, author, active, alias=None, origin_sid=None, **_extra):
     if _active(app) and author == "operator":
-        _to_room("typing", {"active": active, "author": "operator", "alias": alias}, conversation_id)
+        _to_room("typing", {"active": active, "author": "operator", "alias": alias}, conversation_id, origin_sid)
 
 
+@relays.on(signals.presence_changed)
 def relay_presence(app, operators_online, previous_online=None, **_extra):
     if _active(app) and operators_online != previous_online:
         socketio.emit("status", {"operators_online": operators_online}, namespace=NAMESPACE)
 
 
-RELAYS = (
-    (signals.message_stored, relay_message),
-    (signals.conversation_changed, relay_change),
-    (signals.conversation_erased, relay_erased),
-    (signals.typing_changed, relay_typing),
-    (signals.presence_changed, relay_presence),
-)
-
-
 def init_app(app):
     namespace = ChatNamespace()
     socketio.on_namespace(namespace)
-    app.extensions[EXTENSION_KEY] = namespace
-    for signal, receiver in RELAYS:
-        signal.connect(receiver)  # once per process; each receiver checks its app has the chat
+    relays.connect(app, namespace)

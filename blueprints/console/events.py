@@ -201,26 +201,30 @@ class ConsoleNamespace(Namespace):
 
     @operator_event
     def on_typing(self, session, data):
-        conversations.operator_typing(data.get("conversation_id"), session.user, data.get("active"))
+        conversations.operator_typing(data.get("conversation_id"), session.user, data.get("active"),
+                                      origin_sid=request.sid)
         return ack_ok()
 
     @operator_event
     def on_seen(self, session, data):
-        summary = conversations.mark_seen(data.get("conversation_id"), "operator", data.get("up_to"))
+        summary = conversations.mark_seen(data.get("conversation_id"), "operator", data.get("up_to"),
+                                          origin_sid=request.sid)
         return ack_ok(conversation=conversations.summary(summary))
 
     @operator_event
     def on_close(self, session, data):
-        return ack_ok(conversation=conversations.summary(conversations.close(data.get("conversation_id"))))
+        summary = conversations.close(data.get("conversation_id"), origin_sid=request.sid)
+        return ack_ok(conversation=conversations.summary(summary))
 
     @operator_event
     def on_reopen(self, session, data):
-        return ack_ok(conversation=conversations.summary(conversations.reopen(data.get("conversation_id"))))
+        summary = conversations.reopen(data.get("conversation_id"), origin_sid=request.sid)
+        return ack_ok(conversation=conversations.summary(summary))
 
     @operator_event
     def on_assign(self, session, data):
         to = data.get("to", session.user.id)  # no "to": me; "to": null: nobody
-        summary = conversations.assign(data.get("conversation_id"), to)
+        summary = conversations.assign(data.get("conversation_id"), to, origin_sid=request.sid)
         return ack_ok(conversation=conversations.summary(summary))
 
     @operator_event

@@ -4,18 +4,19 @@ from flask import current_app
 
 from clipai import signals
 from clipai.extensions import socketio
+from clipai.features import Relays
 from clipai.services import conversations
 
 from blueprints.console.activity import ActivityFeed
 from blueprints.console.events import NAMESPACE, OPERATORS_ROOM, ConsoleNamespace
 
-EXTENSION_KEY = "clipai.console"
+relays = Relays("clipai.console")
 ACTIVITY_KEY = "clipai.console.activity"
 
 
 def _active(app) -> ConsoleNamespace | None:
     """The app's console namespace, or None when the console feature is not enabled in that app."""
-    return app.extensions.get(EXTENSION_KEY)
+    return relays.state(app)
 
 
 def _to_operators(event: str, payload: dict, skip_sid=None):
@@ -30,6 +31,7 @@ def _send_summaries(conversation_ids):
         _to_operators("conversation", conversations.summary(conversation))
 
 
+@relays.on(signals.message_stored)
 def relay_message(app, conversation, message, origin_sid=None, **_extra):
     if _active(app):
         # The operator who sent it has it in the ack already.
@@ -38,46 +40,39 @@ def relay_message(app, conversation, message, origin_sid=None, **_extra):
             app.extensions[ACTIVITY_KEY].touch(message.conversation_id)
 
 
+@relays.on(signals.conversation_changed)
 def relay_change(app, conversation, **_extra):
     if _active(app):
         _to_operators("conversation", conversations.summary(conversation))
 
 
+@relays.on(signals.conversation_erased)
 def relay_erased(app, conversation_id, **_extra):
     if _active(app):
         _to_operators("conversation", {"id": conversation_id, "status": "erased"})
 
 
+@relays.on(signals.typing_changed)
 def relay_typing(app, conversation_id, author, active, **_extra):
     if _active(app) and author == "visitor":
         _to_operators("typing", {"conversation_id": conversation_id, "author": "visitor", "active": active})
 
 
+@relays.on(signals.presence_changed)
 def relay_presence(app, operators, **_extra):
     if _active(app):
         _to_operators("presence", {"operators": operators})
 
 
+@relays.on(signals.tokens_revoked)
 def disconnect_revoked(app, user_id, **_extra):
     namespace = _active(app)
     if namespace:
         namespace.disconnect_user(user_id)
 
 
-RELAYS = (
-    (signals.message_stored, relay_message),
-    (signals.conversation_changed, relay_change),
-    (signals.conversation_erased, relay_erased),
-    (signals.typing_changed, relay_typing),
-    (signals.presence_changed, relay_presence),
-    (signals.tokens_revoked, disconnect_revoked),
-)
-
-
 def init_app(app):
     namespace = ConsoleNamespace()
     socketio.on_namespace(namespace)
-    app.extensions[EXTENSION_KEY] = namespace
     app.extensions[ACTIVITY_KEY] = ActivityFeed(app, app.config["CONSOLE_ACTIVITY_SECONDS"], _send_summaries)
-    for signal, receiver in RELAYS:
-        signal.connect(receiver)  # once per process; each receiver checks its app has the console
+    relays.connect(app, namespace)

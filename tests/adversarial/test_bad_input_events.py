@@ -38,16 +38,6 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def visitor(socket_client):
-    def connect(**auth):
-        client = socket_client(CHAT, auth=auth or None)
-        client.get_received(CHAT)
-        return client
-
-    return connect
-
-
-@pytest.fixture
 def console(socket_client, make_token):
     _, token = make_token(roles=("operator",), alias="Olga")
     client = socket_client(CONSOLE, auth={"token": token})

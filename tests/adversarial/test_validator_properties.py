@@ -17,7 +17,7 @@ from clipai.auth import bearer_token, current_user
 from clipai.i18n import match_locale, select_locale
 from clipai.services import accounts, conversations, policy
 from clipai.services.errors import ServiceError
-from clipai.services.redaction import redact
+from tests.fixtures.redaction import redact
 from clipai.storage import migrations
 
 FUZZ = settings(max_examples=150, deadline=None, database=None)

@@ -27,12 +27,6 @@ def visitor(socket_client):
 
 
 @pytest.fixture
-def operator(make_user):
-    user, _ = make_user(username="olga.k", alias="Olga")
-    return user
-
-
-@pytest.fixture
 def reply(app, operator):
     """Post an operator reply through the service, as the console would."""
 

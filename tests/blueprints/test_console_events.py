@@ -40,16 +40,6 @@ def console(socket_client, operator_login):
     return connect
 
 
-@pytest.fixture
-def visitor(socket_client):
-    def connect(**auth):
-        client = socket_client(CHAT, auth=auth or None)
-        client.get_received(CHAT)
-        return client
-
-    return connect
-
-
 def call(client, event, payload=None):
     return client.emit(event, {} if payload is None else payload, namespace=CONSOLE, callback=True)
 

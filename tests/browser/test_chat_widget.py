@@ -5,20 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures.browser import open_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 STORAGE = "() => [sessionStorage.length, localStorage.length]"
 TOKEN_KEY = "clipai.chat.token"
-
-
-def open_page(context, url):
-    """Open ``url`` and record every requested URL and uncaught error on the page."""
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(url)
-    return page
 
 
 def send(page, text):

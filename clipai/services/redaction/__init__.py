@@ -3,7 +3,8 @@
 Pure, framework-free: no Flask, no I/O, no global state besides compiled regexes and constant
 tables. The privacy policy promises that personal details are removed before a chat message
 is stored, so callers run every incoming message through :func:`redact` and store
-``Redaction.text``.
+``Redaction.text``. The placeholders are the caller's (the chat's are translated, in
+``clipai.services.conversations.posting``).
 
 The detectors read a normalized copy of the message (:mod:`.normalize`: NFKC, no invisible
 characters, one kind of space and dash, ASCII digits); each finding replaces the span of the
@@ -31,25 +32,9 @@ from .ibans import find_ibans
 from .normalize import MASK, Normalized, mask, normalize
 from .phones import fewest_phone_digits, find_phones, normalize_region
 
-__all__ = [
-    "KINDS",
-    "DEFAULT_PLACEHOLDERS",
-    "Finding",
-    "Redaction",
-    "find_pii",
-    "looks_personal",
-    "redact",
-]
+__all__ = ["KINDS", "Redaction", "redact"]
 
 KINDS: tuple[str, ...] = ("email", "phone", "card", "iban")
-
-DEFAULT_PLACEHOLDERS: Mapping[str, str] = {
-    "email": "[e-mail removed]",
-    "phone": "[phone number removed]",
-    "card": "[card number removed]",
-    "iban": "[IBAN removed]",
-}
-
 
 @dataclass(frozen=True)
 class Redaction:
@@ -119,41 +104,27 @@ def _detect(text: str, region: str | None) -> list[Finding]:
     return _in_original(text, copy, _claim_all(copy.text, normalize_region(region)))
 
 
-def find_pii(text: str, region: str | None = None) -> tuple[Finding, ...]:
-    """All findings in ``text``, sorted by position, never overlapping."""
-    return tuple(_detect(text, region))
-
-
 def _kinds_of(findings: Iterable[Finding]) -> tuple[str, ...]:
     present = {f.kind for f in findings}
     return tuple(k for k in KINDS if k in present)
 
 
-def _resolve_placeholders(placeholders: Mapping[str, str] | None) -> dict[str, str]:
-    resolved = dict(DEFAULT_PLACEHOLDERS)
-    if placeholders:
-        unknown = set(placeholders) - set(KINDS)
-        if unknown:
-            raise ValueError(f"unknown PII kind(s) in placeholders: {sorted(unknown)}")
-        for kind, value in placeholders.items():
-            if not isinstance(value, str):
-                raise TypeError(f"placeholder for {kind!r} must be str")
-            resolved[kind] = value
-    return resolved
+def _check_placeholders(placeholders: Mapping[str, str]) -> None:
+    if set(placeholders) != set(KINDS):
+        raise ValueError(f"placeholders must name exactly the kinds {KINDS}, not {sorted(placeholders)}")
+    for kind, value in placeholders.items():
+        if not isinstance(value, str):
+            raise TypeError(f"placeholder for {kind!r} must be str")
 
 
-def redact(
-    text: str,
-    placeholders: Mapping[str, str] | None = None,
-    region: str | None = None,
-) -> Redaction:
-    """Replace personal details in ``text`` by per-kind placeholders.
+def redact(text: str, placeholders: Mapping[str, str], region: str | None = None) -> Redaction:
+    """Replace personal details in ``text`` by ``placeholders[kind]`` (one for each of ``KINDS``).
 
     ``region`` is an ISO 3166 alpha-2 hint ("RU", "DE"; "ru-RU" is accepted) for phone numbers
     written nationally in any layout; national numbers of the site's regions are found without
     it when they carry their trunk prefix (see :mod:`.phones`).
     """
-    chosen = _resolve_placeholders(placeholders)
+    _check_placeholders(placeholders)
     findings = _detect(text, region)
     if not findings:
         return Redaction(text=text, kinds=())
@@ -161,16 +132,8 @@ def redact(
     prev = 0
     for f in findings:
         parts.append(text[prev : f.start])
-        parts.append(chosen[f.kind])
+        parts.append(placeholders[f.kind])
         prev = f.end
     parts.append(text[prev:])
     return Redaction(text="".join(parts), kinds=_kinds_of(findings))
 
-
-def looks_personal(text: str, region: str | None = None) -> tuple[str, ...]:
-    """Kinds of personal data present in ``text`` (same detectors as redact).
-
-    Cheap enough for live "you are about to share personal data" hints: detectors are skipped
-    when the text cannot contain their kind.
-    """
-    return _kinds_of(_detect(text, region))

@@ -1,5 +1,5 @@
-/* Unread counts on the client: what arrived while nobody was looking. The server's count is the
-   starting point (the console's conversation list); live messages add to it until read. */
+/* Unread counts on the client: the server counts (a summary's `unread`, from `list` results and
+   `conversation` events); the page only shows them, and zero once it has read a conversation. */
 
 export class UnreadCounts {
   constructor() {
@@ -9,8 +9,6 @@ export class UnreadCounts {
   of(id) { return this.counts.get(id) || 0; }
 
   set(id, count) { this.counts.set(id, count); }
-
-  add(id, count = 1) { this.counts.set(id, this.of(id) + count); }
 
   markRead(id) { this.counts.set(id, 0); }
 

@@ -53,9 +53,8 @@ export function onMessageEvent(payload) {
   noteLastMessage(conversation, message);
   if (message.author === "visitor") {
     if (conversationId === state.currentId) visitorTyping.show(false);
-    const watching = isWatching(conversationId);
-    if (!watching) state.unread.add(conversationId);
-    if (conversation && isMine(conversation) && !watching) {
+    // The count itself comes with the next summary (within CONSOLE_ACTIVITY_SECONDS): the server's.
+    if (conversation && isMine(conversation) && !isWatching(conversationId)) {
       notify(t("notify_new_message", { id: conversationId }), conversationId);
     }
   }
