@@ -21,7 +21,7 @@ elif ASYNC_MODE == "gevent":
     monkey.patch_all()
 
 from clipai import create_app  # noqa: E402  (must follow monkey-patching)
-from clipai.serving import serve  # noqa: E402
+from clipai.runtime.serving import serve  # noqa: E402
 
 app = create_app({"ASYNC_MODE": ASYNC_MODE})
 

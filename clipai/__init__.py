@@ -1,9 +1,9 @@
 """ClipAI website: the application factory."""
 
-from clipai import auth, cli, errors, features, health, i18n, page_cache, ratelimit, security, storage, transport_guard
+from clipai import auth, cli, errors, features, health, i18n, ratelimit, runtime, security, storage, transport_guard
 from clipai.config import load_config
-from clipai.extensions import babel, limiter, socketio
-from clipai.realtime import RealtimeFlask, socketio_options
+from clipai.extensions import babel
+from clipai.runtime.events import RealtimeFlask
 
 
 def create_app(test_config=None):
@@ -13,9 +13,8 @@ def create_app(test_config=None):
     security.init_app(app)
     i18n.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    limiter.init_app(app)
     ratelimit.init_app(app)
-    socketio.init_app(app, **socketio_options(app.config))
+    runtime.init_app(app)  # Flask-Limiter, Flask-SocketIO (before any namespace), the page cache in front
     transport_guard.init_app(app)
     storage.init_app(app)
     errors.init_app(app)
@@ -24,5 +23,4 @@ def create_app(test_config=None):
     health.init_app(app)
     features.init_app(app)
     app.wsgi_app = security.NoCookieMiddleware(app.wsgi_app)
-    page_cache.init_app(app)
     return app
