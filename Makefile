@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# gevent under gunicorn measured faster than eventlet on this site (README, docs/benchmarks.md);
-# `make run ASYNC_MODE=eventlet` serves with eventlet's own server instead.
-ASYNC_MODE ?= gevent
+# The async mode is the ASYNC_MODE setting (clipai/config.py decides; gevent by default, measured
+# faster: README, docs/benchmarks.md); `make run ASYNC_MODE=eventlet` overrides it. It picks the
+# server: eventlet's own through wsgi.py, otherwise gunicorn's gevent worker.
+ASYNC_MODE ?=
 # Python packages come only from the hashed locks (README "Upgrading dependencies"): serving's
 # alone for `make run`, serving's plus the test tools for `make test` and `make bench`.
 SERVE_LOCK := requirements/serve.txt
@@ -23,11 +24,12 @@ SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
 .PHONY: run test bench setup install install-test lock catalogs check-translations clean
 
 run: setup
-ifeq ($(ASYNC_MODE),eventlet)
-	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=eventlet $(BIN)/python wsgi.py
-else
-	HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
-endif
+	@mode="$(ASYNC_MODE)"; mode="$${mode:-$$($(BIN)/python -c 'from clipai.config import async_mode; print(async_mode())')}"; \
+	if [ "$$mode" = eventlet ]; then \
+		HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=eventlet exec $(BIN)/python wsgi.py; \
+	else \
+		HOST=$(HOST) PORT=$(PORT) CLIPAI_ASYNC_MODE=gevent exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app; \
+	fi
 
 test: test-js install-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

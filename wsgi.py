@@ -1,15 +1,16 @@
-"""Production entry point: monkey-patch for the async mode first, then build the app.
+"""Production entry point: monkey-patch for the configured async mode first, then build the app.
 
     gunicorn -c deploy/gunicorn.conf.py wsgi:app    # gevent (the default of make run and deploy/)
-    python wsgi.py                                  # eventlet: eventlet's own WSGI server
+    python wsgi.py                                  # the configured mode's own server: eventlet's
+                                                    # with ASYNC_MODE = "eventlet" (make run ASYNC_MODE=eventlet)
 
 Both read HOST and PORT and stop gracefully on SIGTERM; deploy/README.md runs several of them
-behind nginx.
+behind nginx. The mode is the ASYNC_MODE setting (clipai/config.py says what decides it).
 """
 
-import os
+from clipai.config import async_mode  # the standard library only: nothing monkey-patching must precede
 
-ASYNC_MODE = os.environ.get("CLIPAI_ASYNC_MODE", "eventlet")  # gunicorn.conf.py sets gevent
+ASYNC_MODE = async_mode()
 
 if ASYNC_MODE == "eventlet":
     import eventlet
@@ -21,9 +22,9 @@ elif ASYNC_MODE == "gevent":
     monkey.patch_all()
 
 from clipai import create_app  # noqa: E402  (must follow monkey-patching)
-from clipai.serving import serve  # noqa: E402
+from clipai.runtime.serving import serve  # noqa: E402
 
-app = create_app({"ASYNC_MODE": ASYNC_MODE})
+app = create_app()
 
 if __name__ == "__main__":
     serve(app)

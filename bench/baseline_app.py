@@ -28,8 +28,8 @@ from flask import Flask, Response  # noqa: E402  (must follow monkey-patching)
 from flask_socketio import Namespace, join_room  # noqa: E402
 
 from clipai.config import Defaults  # noqa: E402
-from clipai.extensions import socketio  # noqa: E402  (the singleton clipai.serving drives)
-from clipai.realtime import socketio_options  # noqa: E402
+from clipai.extensions import socketio  # noqa: E402  (the singleton clipai.runtime.serving drives)
+from clipai.runtime.socket_server import socketio_options  # noqa: E402
 
 OPERATORS_ROOM = "operators"
 
@@ -94,6 +94,6 @@ def create_baseline_app() -> Flask:
 app = create_baseline_app()
 
 if __name__ == "__main__":
-    from clipai.serving import serve
+    from clipai.runtime.serving import serve
 
     serve(app)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from clipai import signals, storage
-from clipai.config import PROJECT_ROOT, ensure_secret_key
+from clipai.config import COMMAND_ASYNC_MODE, PROJECT_ROOT, ensure_secret_key
 from clipai.services import accounts
 from clipai.services.errors import ServiceError
 from clipai.storage import migrations
@@ -23,8 +23,7 @@ def main():
     """Entry point of the ``clipai`` console script."""
     from clipai import create_app
 
-    # Commands need no event loop; threading keeps eventlet from being imported for nothing.
-    cli = FlaskGroup(create_app=lambda: create_app({"ASYNC_MODE": "threading"}), load_dotenv=False)
+    cli = FlaskGroup(create_app=lambda: create_app(async_mode=COMMAND_ASYNC_MODE), load_dotenv=False)
     cli.help = "Manage the ClipAI site."
     cli(prog_name="clipai")
 

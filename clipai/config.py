@@ -2,10 +2,13 @@
 
 import json
 import os
+import runpy
 import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"  # what Flask picks for this package run from its checkout
+COMMAND_ASYNC_MODE = "threading"  # the clipai command needs no event loop (nor eventlet imported)
 LOCALES = ("en", "ru", "de", "es", "fr", "ar")
 RTL_LOCALES = frozenset({"ar"})
 
@@ -15,6 +18,10 @@ class Defaults:
 
     ENABLED_FEATURES = ["blueprints.pages", "blueprints.policy", "blueprints.chat", "blueprints.console"]
     DATABASE_URL = None  # None: SQLite file in the instance folder
+    # Decided here and nowhere else: ASYNC_MODE like any setting (this default, instance/config.py,
+    # CLIPAI_ASYNC_MODE), read by wsgi.py through async_mode() before it monkey-patches. make run
+    # and deploy/gunicorn.conf.py set CLIPAI_ASYNC_MODE for the server they start; the clipai
+    # command runs COMMAND_ASYNC_MODE; tests pass threading.
     ASYNC_MODE = "gevent"  # measured faster than eventlet here; "eventlet" stays supported
     MESSAGE_QUEUE = None
     ALLOWED_ORIGINS = None  # None: this machine on the port being served (PORT, 5000 by default)
@@ -63,13 +70,26 @@ class Defaults:
     PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off
 
 
-def load_config(app, test_config=None):
-    """Fill ``app.config`` from defaults, the instance folder, the environment, then tests."""
-    app.config.from_object(Defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(_environment_settings())
+def configured_settings(instance_path: Path) -> dict:
+    """Every setting as configured: defaults, then ``instance/config.py``, then ``CLIPAI_*`` variables."""
+    settings = {name: getattr(Defaults, name) for name in dir(Defaults) if name.isupper()}
+    settings.update(_instance_settings(instance_path / "config.py"))
+    settings.update(_environment_settings())
+    return settings
+
+
+def async_mode(instance_path: Path = INSTANCE_PATH) -> str:
+    """The configured async mode, which a server needs before it imports anything to monkey-patch."""
+    return configured_settings(instance_path)["ASYNC_MODE"]
+
+
+def load_config(app, test_config=None, forced_async_mode=None):
+    """Fill ``app.config`` from the configured settings, then the test's (tests only)."""
+    app.config.update(configured_settings(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if forced_async_mode:
+        app.config["ASYNC_MODE"] = forced_async_mode
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
     port = os.environ.get("PORT", "5000")
@@ -79,6 +99,13 @@ def load_config(app, test_config=None):
         app.config["SITE_URL"] = f"http://127.0.0.1:{port}"
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'clipai.sqlite3'}"
+
+
+def _instance_settings(config_file: Path) -> dict:
+    """The upper-case names ``instance/config.py`` sets (as Flask's ``from_pyfile`` reads them)."""
+    if not config_file.is_file():
+        return {}
+    return {name: value for name, value in runpy.run_path(str(config_file)).items() if name.isupper()}
 
 
 def _environment_settings():

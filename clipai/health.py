@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from clipai import storage
 from clipai.extensions import limiter
-from clipai.realtime import is_redis_url, redis_answers
+from clipai.runtime.message_queue import is_redis_url, redis_answers
 
 bp = Blueprint("health", __name__)
 

@@ -3,8 +3,8 @@
 Keys are never raw addresses: callers pass a conversation id, an account id or
 ``security.hashed_client_address()``.
 
-``memory://`` (the embedded default, for HTTP and events alike) is served by
-:class:`SweptMemoryStorage`, registered here for that scheme in place of limits' own.
+``memory://`` (the embedded default, for HTTP and events alike) is served by the runtime's
+swept memory storage (:mod:`clipai.runtime.memory_limits`).
 """
 
 import functools
@@ -15,41 +15,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from limits import parse_many
-from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from clipai.runtime.memory_limits import SweptMemoryStorage, storage_for
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "clipai.event_limits"
-SWEEP_INTERVAL_SECONDS = 1.0
-
-
-class SweptMemoryStorage(MemoryStorage):
-    """limits' memory storage, with expired entries swept inline at most once a second.
-
-    limits' own starts a timer thread 10 ms after every hit, which then walks every key: under
-    load that is a new thread (a greenlet under gevent or eventlet) a hundred times a second and
-    a fifth of the server's time. The verdicts never depended on the sweep (every read checks
-    times itself); the sweep only frees memory, and once a second is soon enough for that. It
-    also drops the keys whose entries all expired, which limits' own sweep keeps as empty lists.
-    """
-
-    STORAGE_SCHEME = ["memory"]
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
-        self.swept_at = time.monotonic()
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the timer of the base class
-        now = time.monotonic()
-        if now - self.swept_at >= SWEEP_INTERVAL_SECONDS:
-            self.swept_at = now
-            self._MemoryStorage__expire_events()
-            # limits' sweep empties a key's list but keeps the key: one per socket, forever.
-            for key in [key for key, events in self.events.items() if not events]:
-                with self.locks[key]:
-                    if not self.events.get(key):
-                        self.events.pop(key, None)
-                self.locks.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -68,7 +39,7 @@ class EventLimiter:
 
     def __init__(self, storage_uri: str, prefix: str):
         self.prefix = prefix
-        self.primary = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.primary = MovingWindowRateLimiter(storage_for(storage_uri))
         self.fallback = MovingWindowRateLimiter(SweptMemoryStorage())
 
     def hit(self, limits: str, *keys: str) -> Verdict:

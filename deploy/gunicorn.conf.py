@@ -47,7 +47,7 @@ class ClipaiGeventWorker(GeventWorker):
         if not self.alive and self.closing is None:
             import gevent
 
-            from clipai.serving import close_realtime_connections  # imported after monkey-patching
+            from clipai.runtime.serving import close_realtime_connections  # imported after monkey-patching
 
             self.closing = gevent.spawn(close_realtime_connections, self.wsgi)
 
@@ -57,6 +57,6 @@ worker_class = ClipaiGeventWorker
 
 def post_worker_init(worker):
     """Start what ``python wsgi.py`` starts too: the retention purge, gc.freeze, shared presence."""
-    from clipai.serving import start_background_work
+    from clipai.runtime.serving import start_background_work
 
     start_background_work(worker.wsgi)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clipai.serving import Freezer
+from clipai.runtime.garbage import Freezer
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_what_was_frozen_is_collected_once_per_full_interval(freezer):
 def test_the_server_collects_young_objects_at_the_configured_thresholds(app):
     import gc
 
-    from clipai.serving import set_collection_thresholds
+    from clipai.runtime.garbage import set_collection_thresholds
 
     before = gc.get_threshold()
     try:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import request_started
 
-from clipai.page_cache import PageCache
+from clipai.runtime.page_cache import PageCache
 from clipai.services import policy
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

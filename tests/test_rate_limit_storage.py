@@ -3,14 +3,22 @@
 import time
 
 from limits import parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
-from clipai.ratelimit import SweptMemoryStorage
+from clipai import ratelimit
+from clipai.extensions import limiter
+from clipai.runtime.memory_limits import SweptMemoryStorage
 
 
-def test_memory_uris_get_the_swept_storage():
-    assert isinstance(storage_from_string("memory://"), SweptMemoryStorage)
+def test_the_apps_memory_limits_get_the_swept_storage(app):
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"  # as configured, for /healthz too
+    assert isinstance(limiter.storage, SweptMemoryStorage)  # HTTP limits
+    assert isinstance(app.extensions[ratelimit.EXTENSION_KEY].primary.storage, SweptMemoryStorage)  # events
+
+
+def test_importing_clipai_leaves_memory_uris_to_limits_own_storage(app):
+    assert type(storage_from_string("memory://")) is MemoryStorage  # other code in the process is unchanged
 
 
 def test_verdicts_are_unchanged():

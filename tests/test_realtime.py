@@ -4,7 +4,8 @@ import pytest
 from socketio import packet
 
 from clipai.extensions import socketio
-from clipai.realtime import SOCKET_EVENT_KEY, JsonPacket
+from clipai.runtime.events import SOCKET_EVENT_KEY
+from clipai.runtime.packets import JsonPacket
 
 MESSAGE = {"id": 7, "author": "visitor", "text": "hello", "created_at": "2030-01-01T12:00:00.000Z",
            "redacted": ["email"], "client_msg_id": "m-1", "conversation_id": 3}

@@ -6,7 +6,8 @@ from pathlib import Path
 from flask import current_app, make_response, request
 from flask_babel import get_locale
 
-from clipai import page_cache, signals
+from clipai import signals
+from clipai.runtime import page_cache
 from clipai.services.policy import PolicyState, iso
 
 MAX_AGE_CAP_SECONDS = 300
@@ -44,7 +45,7 @@ def respond(etag: str, state: PolicyState, render, mimetype: str | None = None):
     """Answer 304 when the client holds ``etag``, else ``render()``'s body; both with cache headers.
 
     Every policy route answers through here; rendered pages are kept by the page cache
-    (``clipai/page_cache.py``) in front of Flask, the one cache layer for whole answers.
+    (``clipai/runtime/page_cache.py``) in front of Flask, the one cache layer for whole answers.
     """
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)

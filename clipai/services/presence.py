@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from clipai import signals
-from clipai.realtime import is_redis_url, redis_client
+from clipai.runtime.message_queue import is_redis_url, redis_client
 from clipai.services.errors import ServiceError
 
 log = logging.getLogger(__name__)

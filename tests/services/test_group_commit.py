@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from clipai.services.errors import ServiceError
-from clipai.services.group_commit import GroupCommit
+from clipai.runtime.group_commit import GroupCommit
 
 WAIT = 10  # seconds; an upper bound for a loaded machine, never a measured timing
 
@@ -335,7 +335,7 @@ def test_under_eventlet_a_waiting_writer_is_woken_once_per_set_and_waits_again_a
         warnings.simplefilter("ignore")  # eventlet warns on import that it is in bug-fix mode
         import eventlet
 
-    from clipai.services.group_commit import wake_class
+    from clipai.runtime.group_commit import wake_class
 
     wake, woken = wake_class("eventlet")(), []
 
@@ -362,6 +362,6 @@ def test_under_eventlet_a_waiting_writer_is_woken_once_per_set_and_waits_again_a
 def test_other_modes_wake_writers_with_threading_events():
     import threading
 
-    from clipai.services.group_commit import wake_class
+    from clipai.runtime.group_commit import wake_class
 
     assert wake_class("gevent") is threading.Event and wake_class("threading") is threading.Event

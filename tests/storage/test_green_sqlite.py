@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from clipai.storage import SQLITE_BUSY_TIMEOUT_MS, ThreadedSQLiteConnection
+from clipai.runtime.green_db import ThreadedSQLiteConnection
+from clipai.storage import SQLITE_BUSY_TIMEOUT_MS
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def green_connection(path, pool_calls: list, before_pool=None) -> ThreadedSQLite
 
     raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    return ThreadedSQLiteConnection(raw, run_in_pool)
+    return ThreadedSQLiteConnection(raw, run_in_pool, SQLITE_BUSY_TIMEOUT_MS)
 
 
 def test_a_free_write_lock_is_taken_in_place_and_the_commit_waits_in_the_pool(path):

@@ -22,8 +22,10 @@ from psycopg import Connection, waiting
 from socketio import packet as socketio_packet
 from werkzeug.test import EnvironBuilder
 
-from clipai.ratelimit import SweptMemoryStorage
-from clipai.realtime import EventRequest, JsonPacket, ResilientRedisManager
+from clipai.runtime.memory_limits import SWEPT_MEMORY_URI, SweptMemoryStorage
+from clipai.runtime.events import EventRequest
+from clipai.runtime.message_queue import ResilientRedisManager
+from clipai.runtime.packets import JsonPacket
 
 
 def moved(distribution: str, what: str, user: str) -> str:
@@ -46,20 +48,20 @@ def source(obj) -> str:
 def test_python_socketio_server_dispatches_events_through_handle_event():
     assert parameters(socketio.Server._handle_event) == ["self", "eio_sid", "namespace", "id", "data"], moved(
         "python-socketio", "Server._handle_event(eio_sid, namespace, id, data)",
-        "clipai/extensions.py replaces per server to drop client events named like lifecycle events")
+        "clipai/runtime/socket_server.py replaces per server to drop client events named like lifecycle events")
     assert "self._handle_event(eio_sid" in source(socketio.Server._handle_eio_message), moved(
         "python-socketio", "Server._handle_eio_message calling self._handle_event",
-        "clipai/extensions.py relies on to see every client event first")
+        "clipai/runtime/socket_server.py relies on to see every client event first")
 
 
 def test_python_socketio_server_runs_each_event_through_handle_event_internal():
     expected = ["self", "server", "sid", "eio_sid", "data", "namespace", "id"]
     assert parameters(socketio.Server._handle_event_internal) == expected, moved(
         "python-socketio", "Server._handle_event_internal(server, sid, eio_sid, data, namespace, id)",
-        "clipai/serving.py wraps to count events in flight during a graceful shutdown")
+        "clipai/runtime/serving.py wraps to count events in flight during a graceful shutdown")
     assert "self._handle_event_internal" in source(socketio.Server._handle_event), moved(
         "python-socketio", "Server._handle_event calling self._handle_event_internal",
-        "clipai/serving.py relies on to see every event (and its ack) through its wrapper")
+        "clipai/runtime/serving.py relies on to see every event (and its ack) through its wrapper")
 
 
 @pytest.mark.parametrize(("method", "expected"), [
@@ -72,27 +74,27 @@ def test_python_socketio_redis_manager_keeps_the_methods_resilient_redis_manager
     found = getattr(socketio.RedisManager, method, None)
     assert found is not None and parameters(found) == expected, moved(
         "python-socketio", f"RedisManager.{method}({', '.join(expected[1:])})",
-        "clipai/realtime.py's ResilientRedisManager overrides or calls")
+        "clipai/runtime/message_queue.py's ResilientRedisManager overrides or calls")
 
 
 def test_python_socketio_redis_manager_listens_through_listen_with_retries():
     assert "self._redis_listen_with_retries()" in source(socketio.RedisManager._listen), moved(
         "python-socketio", "RedisManager._listen reading self._redis_listen_with_retries()",
-        "clipai/realtime.py overrides to resubscribe within seconds and resync clients after an outage")
+        "clipai/runtime/message_queue.py overrides to resubscribe within seconds and resync clients after an outage")
     manager = ResilientRedisManager("redis://127.0.0.1:6379/0", channel="internals-check")
     missing = [name for name in ("redis_url", "redis_options", "pubsub", "channel", "json") if not hasattr(manager, name)]
     assert not missing, moved("python-socketio", f"RedisManager attributes {missing}",
-                              "clipai/realtime.py's ResilientRedisManager reads")
+                              "clipai/runtime/message_queue.py's ResilientRedisManager reads")
 
 
 def test_python_socketio_packet_skips_the_binary_walk_when_told():
     built = JsonPacket(socketio_packet.EVENT, data=["message", b"\x00"])
     assert "uses_binary_events" in vars(socketio_packet.Packet) and built.packet_type == socketio_packet.EVENT, moved(
         "python-socketio", "Packet.uses_binary_events (skipping the walk for binary data in __init__)",
-        "clipai/realtime.py's JsonPacket turns off to save half a message's packet cost")
+        "clipai/runtime/packets.py's JsonPacket turns off to save half a message's packet cost")
     assert isinstance(built.encode(), list) and built.packet_type == socketio_packet.BINARY_EVENT, moved(
         "python-socketio", "Packet.data_is_binary / BINARY_EVENT encoding",
-        "clipai/realtime.py's JsonPacket falls back to when JSON cannot encode a payload")
+        "clipai/runtime/packets.py's JsonPacket falls back to when JSON cannot encode a payload")
 
 
 # --- python-engineio -------------------------------------------------------------------------
@@ -102,10 +104,10 @@ def test_python_engineio_server_keeps_its_connections_in_sockets():
     server = socketio.Server(async_mode="threading")
     assert isinstance(getattr(server.eio, "sockets", None), dict), moved(
         "python-engineio", "Server.sockets (the dict of open connections by sid)",
-        "clipai/realtime.py (close_client_connections), clipai/serving.py (the gc freezer) and "
+        "clipai/runtime/message_queue.py (close_client_connections), clipai/runtime/garbage.py (the gc freezer) and "
         "clipai/transport_guard.py (closing a session sent an oversize body) read")
     assert "wait" in parameters(engineio.socket.Socket.close), moved(
-        "python-engineio", "Socket.close(wait=…)", "clipai/realtime.py (shutdown, resync) and clipai/transport_guard.py call with wait=False")
+        "python-engineio", "Socket.close(wait=…)", "clipai/runtime/message_queue.py (shutdown, resync) and clipai/transport_guard.py call with wait=False")
 
 
 # --- Flask-SocketIO --------------------------------------------------------------------------
@@ -115,10 +117,10 @@ def test_flask_socketio_runs_handlers_through_handle_event_in_the_apps_request_c
     expected = ["self", "handler", "message", "namespace", "sid", "args"]
     assert parameters(flask_socketio.SocketIO._handle_event) == expected, moved(
         "Flask-SocketIO", "SocketIO._handle_event(handler, message, namespace, sid, *args)",
-        "clipai/extensions.py overrides to mark a connection's environ before its events run")
+        "clipai/runtime/socket_server.py overrides to mark a connection's environ before its events run")
     assert "app.request_context(environ)" in source(flask_socketio.SocketIO._handle_event), moved(
         "Flask-SocketIO", "SocketIO._handle_event entering app.request_context(environ)",
-        "clipai/realtime.py's RealtimeFlask.request_context relies on to keep events out of the HTTP cycle")
+        "clipai/runtime/events.py's RealtimeFlask.request_context relies on to keep events out of the HTTP cycle")
 
 
 # --- Flask and Werkzeug ----------------------------------------------------------------------
@@ -127,11 +129,11 @@ def test_flask_socketio_runs_handlers_through_handle_event_in_the_apps_request_c
 def test_flask_request_context_takes_a_ready_request_and_session():
     assert parameters(RequestContext.__init__) == ["self", "app", "environ", "request", "session"], moved(
         "Flask", "flask.ctx.RequestContext(app, environ, request=None, session=None)",
-        "clipai/realtime.py's RealtimeFlask builds for each Socket.IO event")
+        "clipai/runtime/events.py's RealtimeFlask builds for each Socket.IO event")
     assert parameters(flask.Flask.create_url_adapter) == ["self", "request"], moved(
-        "Flask", "Flask.create_url_adapter(request)", "clipai/realtime.py's RealtimeFlask overrides to skip URL matching")
+        "Flask", "Flask.create_url_adapter(request)", "clipai/runtime/events.py's RealtimeFlask overrides to skip URL matching")
     assert parameters(flask.Flask.do_teardown_request) == ["self", "exc"], moved(
-        "Flask", "Flask.do_teardown_request(exc)", "clipai/realtime.py's RealtimeFlask overrides to skip HTTP teardown")
+        "Flask", "Flask.do_teardown_request(exc)", "clipai/runtime/events.py's RealtimeFlask overrides to skip HTTP teardown")
 
 
 def test_werkzeug_request_sets_only_the_fields_event_request_fills_in_lazily():
@@ -139,7 +141,7 @@ def test_werkzeug_request_sets_only_the_fields_event_request_fills_in_lazily():
     fields = set(vars(flask.Request(environ, populate_request=False))) - {"environ", "shallow"}
     assert fields == EventRequest.HTTP_FIELDS, moved(
         "Werkzeug", f"Request.__init__ setting exactly {sorted(EventRequest.HTTP_FIELDS)} (now {sorted(fields)})",
-        "clipai/realtime.py's EventRequest defers until a handler reads one")
+        "clipai/runtime/events.py's EventRequest defers until a handler reads one")
 
 
 # --- limits ----------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ def test_limits_memory_storage_schedules_its_sweep_through_the_name_mangled_meth
     for name in ("_MemoryStorage__schedule_expiry", "_MemoryStorage__expire_events"):
         assert hasattr(MemoryStorage, name), moved(
             "limits", f"MemoryStorage.{name.replace('_MemoryStorage', '')}",
-            "clipai/ratelimit.py's SweptMemoryStorage replaces with a sweep at most once a second")
+            "clipai/runtime/memory_limits.py's SweptMemoryStorage replaces with a sweep at most once a second")
     storage = SweptMemoryStorage()
     first_timer = storage.timer
     first_timer.join()  # limits' own __schedule_expiry would now start a new one on the next hit
@@ -157,9 +159,10 @@ def test_limits_memory_storage_schedules_its_sweep_through_the_name_mangled_meth
         storage.acquire_entry("internals-check", limit=10, expiry=60)
     assert storage.timer is first_timer and set(storage.events) == {"internals-check"}, moved(
         "limits", "MemoryStorage's timer started only by __schedule_expiry, and entries in .events",
-        "clipai/ratelimit.py's SweptMemoryStorage relies on (a thread per hit would come back)")
-    assert isinstance(storage_from_string("memory://"), SweptMemoryStorage), moved(
-        "limits", "storage registration by STORAGE_SCHEME", "clipai/ratelimit.py uses to serve memory:// itself")
+        "clipai/runtime/memory_limits.py's SweptMemoryStorage relies on (a thread per hit would come back)")
+    assert isinstance(storage_from_string(SWEPT_MEMORY_URI), SweptMemoryStorage), moved(
+        "limits", "storage registration by STORAGE_SCHEME",
+        "clipai/runtime/memory_limits.py uses to give Flask-Limiter the swept storage for memory://")
 
 
 # --- gunicorn --------------------------------------------------------------------------------
@@ -181,7 +184,7 @@ def test_gunicorn_gevent_worker_closes_its_listeners_before_notifying_after_sigt
 def test_psycopg_connections_wait_through_the_module_attribute_storage_swaps():
     assert parameters(waiting.wait_select)[:2] == ["gen", "fileno"], moved(
         "psycopg", "psycopg.waiting.wait_select(gen, fileno, …)",
-        "clipai/storage/__init__.py installs as psycopg.waiting.wait under eventlet")
+        "clipai/runtime/green_db.py installs as psycopg.waiting.wait under eventlet")
     assert "waiting.wait(" in source(Connection.wait), moved(
         "psycopg", "Connection.wait calling waiting.wait through the module",
-        "clipai/storage/__init__.py relies on so that swapping waiting.wait reaches every connection")
+        "clipai/runtime/green_db.py relies on so that swapping waiting.wait reaches every connection")

@@ -1,4 +1,4 @@
-"""The server hooks that keep client addresses out of the logs still exist where clipai/serving.py and
+"""The server hooks that keep client addresses out of the logs still exist where clipai/runtime/serving.py and
 deploy/gunicorn.conf.py use them; a failure names the library and what moved."""
 
 import inspect
@@ -14,7 +14,7 @@ def eventlet_wsgi():
 
 def test_eventlet_wsgi_server_still_takes_a_protocol_class():
     assert "protocol" in inspect.signature(eventlet_wsgi().server).parameters, (
-        "eventlet.wsgi.server() no longer takes protocol=: clipai.serving's NoAddressProtocol is not used")
+        "eventlet.wsgi.server() no longer takes protocol=: clipai.runtime.serving's NoAddressProtocol is not used")
 
 
 def test_eventlet_names_the_client_through_get_client_address_and_log_message():

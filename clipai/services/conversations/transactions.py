@@ -1,7 +1,7 @@
 """How the chat services reach the database: reads, writes, group commits, and their failures.
 
 Every write is one short transaction; messages that arrive together share one (group commit,
-clipai.services.group_commit), so one fsync serves them all. Signals are sent only after the
+clipai.runtime.group_commit), so one fsync serves them all. Signals are sent only after the
 commit, in commit order, so a message is never announced before it is stored, and a failed
 commit announces nothing. A database failure becomes ``unavailable``, logged without what
 visitors wrote.
@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from clipai import storage
 from clipai.services.conversations.validation import unavailable
-from clipai.services.group_commit import GroupCommit, wake_class
+from clipai.runtime.group_commit import GroupCommit, wake_class
 
 log = logging.getLogger(__name__)
 

@@ -154,12 +154,12 @@ def forget(app):
 
 
 def init_app(app):
-    """Wrap the app (call last, outside every other middleware)."""
+    """Put the cache in front of the app's every middleware, even those added after this call."""
     seconds = float(app.config["PAGE_CACHE_SECONDS"])
     if app.testing and not app.config.get("PAGE_CACHE_WHILE_TESTING"):
         seconds = 0.0
     configured_clock = app.config.get("CLOCK")
     timer = (lambda: configured_clock().timestamp()) if configured_clock else time.monotonic
-    cache = PageCache(app.wsgi_app, seconds, timer)
+    cache = PageCache(lambda environ, start_response: app.wsgi_app(environ, start_response), seconds, timer)
     app.extensions[EXTENSION_KEY] = cache
-    app.wsgi_app = cache
+    app.front = cache

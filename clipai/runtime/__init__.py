@@ -1,0 +1,27 @@
+"""What exists only for throughput and green threads; it knows nothing of chat or policy.
+
+One module per concern, each with the measurement that justifies it (docs/benchmarks.md):
+
+- ``events``: Socket.IO events outside the HTTP request cycle (``RealtimeFlask``, ``EventRequest``);
+- ``packets``: JSON-first Socket.IO packets (``JsonPacket``);
+- ``socket_server``: the Socket.IO server's options and its Flask-SocketIO subclass;
+- ``message_queue``: the Redis message queue that survives outages;
+- ``memory_limits``: limits' memory storage without a timer thread per hit;
+- ``green_db``: database waits that let other green threads run;
+- ``group_commit``: writers that arrive together share one transaction and one fsync;
+- ``garbage``: garbage-collection freezing for thousands of connections;
+- ``page_cache``: public pages answered again without running Flask;
+- ``serving``: the real servers, their graceful shutdown and access logs without addresses.
+"""
+
+from clipai.runtime import memory_limits, page_cache
+from clipai.runtime.socket_server import socketio_options
+
+
+def init_app(app):
+    """Bind Flask-Limiter and Flask-SocketIO the runtime's way, and put the page cache in front."""
+    from clipai.extensions import limiter, socketio  # the singletons are built on runtime classes
+
+    memory_limits.init_limiter(limiter, app)
+    socketio.init_app(app, **socketio_options(app.config))
+    page_cache.init_app(app)
