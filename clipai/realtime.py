@@ -1,9 +1,8 @@
-"""What features use to answer Socket.IO events: acknowledgements, refusals, the sender's sid.
+"""What features use to answer Socket.IO events: acknowledgements and refusals.
 
 The Socket.IO machinery itself (options, packets, the message queue) lives in :mod:`clipai.runtime`.
 """
 
-from flask import has_request_context, request
 from socketio.exceptions import ConnectionRefusedError as SocketIOConnectionRefused
 
 
@@ -24,10 +23,3 @@ def ack_ok(**fields) -> dict:
 def ack_error(code: str, message, **details) -> dict:
     """An acknowledgement that says why the event was refused (``message`` is localized)."""
     return {"ok": False, "error": {"code": code, "message": str(message), **details}}
-
-
-def sender_sid(namespace: str) -> str | None:
-    """The sid whose event is being handled in ``namespace``, so relays can skip it."""
-    if has_request_context() and getattr(request, "namespace", None) == namespace:
-        return getattr(request, "sid", None)
-    return None
