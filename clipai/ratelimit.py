@@ -87,6 +87,11 @@ def peek(limits: str, *keys: str) -> Verdict:
     return current_app.extensions[EXTENSION_KEY].peek(limits, *keys)
 
 
+def event_limiter(app) -> "EventLimiter":
+    """The app's limiter for Socket.IO events."""
+    return app.extensions[EXTENSION_KEY]
+
+
 def init_app(app):
     app.extensions[EXTENSION_KEY] = EventLimiter(
         app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_KEY_PREFIX"] + "-events"

@@ -8,6 +8,9 @@ _signals = Namespace()
 setup_requested = _signals.signal("setup-requested")
 #: ``sender=app`` — the real server is about to serve; features start their background tasks.
 server_starting = _signals.signal("server-starting")
+#: ``sender=app`` — the server closed its connections and is about to exit; features withdraw
+#: what they shared with other processes.
+server_stopping = _signals.signal("server-stopping")
 #: ``sender=app, user_id=…, token_hash=…`` — tokens of that account stopped working: all of them,
 #: or only the one whose hash is given (signing out); receivers may end every socket of the account.
 tokens_revoked = _signals.signal("tokens-revoked")

@@ -14,7 +14,7 @@ from clipai.runtime.memory_limits import SweptMemoryStorage
 def test_the_apps_memory_limits_get_the_swept_storage(app):
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"  # as configured, for /healthz too
     assert isinstance(limiter.storage, SweptMemoryStorage)  # HTTP limits
-    assert isinstance(app.extensions[ratelimit.EXTENSION_KEY].primary.storage, SweptMemoryStorage)  # events
+    assert isinstance(ratelimit.event_limiter(app).primary.storage, SweptMemoryStorage)  # events
 
 
 def test_importing_clipai_leaves_memory_uris_to_limits_own_storage(app):

@@ -2,8 +2,9 @@
 
 
 def init_app(app):
-    from blueprints.console import relays
+    from blueprints.console import relays, shared_presence
     from blueprints.console.views import bp
 
     app.register_blueprint(bp)
     relays.init_app(app)  # the /console namespace and the relays from the conversation services
+    shared_presence.init_app(app)  # with a Redis message queue, while the server runs

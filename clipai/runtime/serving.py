@@ -23,7 +23,7 @@ from functools import wraps
 from clipai import signals
 from clipai.extensions import socketio
 from clipai.runtime.garbage import manage_garbage_collection, set_collection_thresholds
-from clipai.runtime.message_queue import close_client_connections, is_redis_url
+from clipai.runtime.message_queue import close_client_connections
 
 log = logging.getLogger("clipai.server")
 ACCESS_LOG_FORMAT = '"%(request_line)s" %(status_code)s %(body_length)s %(wall_seconds).4f'
@@ -72,10 +72,6 @@ def start_background_work(app) -> InFlight:
     with app.app_context():
         signals.server_starting.send(app)
     socketio.start_background_task(manage_garbage_collection, app)
-    if is_redis_url(app.config.get("MESSAGE_QUEUE")):
-        from clipai.services import presence
-
-        socketio.start_background_task(presence.keep_shared, app, socketio.sleep)
     return state
 
 
@@ -90,11 +86,8 @@ def close_realtime_connections(app):
     if in_flight.count:
         log.warning("shutdown: %d event(s) still running after %ds; closing anyway", in_flight.count, DRAIN_SECONDS)
     closed = close_client_connections(socketio.server)
-    if is_redis_url(app.config.get("MESSAGE_QUEUE")):
-        from clipai.services import presence
-
-        with app.app_context():
-            presence.withdraw()
+    with app.app_context():
+        signals.server_stopping.send(app)
     log.info("shutdown: closed %d Socket.IO connection(s)", closed)
 
 

@@ -137,6 +137,11 @@ class Presence:
         return count_online(self.operators())
 
 
+def presence_of(app) -> "Presence | None":
+    """The app's presence record, once anything asked for it."""
+    return app.extensions.get(EXTENSION_KEY)
+
+
 def _presence() -> Presence:
     presence = current_app.extensions.get(EXTENSION_KEY)
     if presence is None:

@@ -256,7 +256,7 @@ def test_new_conversations_per_address_are_rate_limited(visitor):
     assert error_code(ack) == "rate_limited" and ack["error"]["retry_after"] > 60
 
 
-def test_database_failure_is_unavailable_and_nothing_is_broadcast(visitor, monkeypatch, socket_client, make_token):
+def test_database_failure_is_unavailable_and_nothing_is_broadcast(visitor, socket_client, make_token, failing_commit):
     client = visitor()
     conversation = started(client)
     other_tab = visitor(token=conversation["token"])
@@ -264,15 +264,7 @@ def test_database_failure_is_unavailable_and_nothing_is_broadcast(visitor, monke
     console = socket_client("/console", auth={"token": token})
     received(other_tab), console.get_received("/console")
 
-    @contextmanager
-    def failing_transaction():
-        with storage.engine().connect() as conn:
-            transaction = conn.begin()
-            yield conn
-            transaction.rollback()
-            raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
-
-    monkeypatch.setattr(storage, "transaction", failing_transaction)
+    failing_commit()
     assert error_code(send(client, "lost")) == "unavailable"
     assert received(other_tab) == [] and console.get_received("/console") == []
 

@@ -74,7 +74,7 @@ def test_a_process_that_stops_beating_is_removed_and_announced_once(make_process
     first, second, third = make_process(shared_redis), make_process(shared_redis), make_process(shared_redis)
     with second.app_context():
         presence.set_status("sid-b", OLGA, "online")
-        stopped = second.extensions[presence.EXTENSION_KEY].shared.process
+        stopped = presence.presence_of(second).shared.process
     # Process B crashed: its registration runs out (set here instead of waiting for the expiry).
     redis.Redis.from_url(shared_redis).zadd(f"{key_prefix}:presence:processes", {stopped: 1})
     announcements.clear()

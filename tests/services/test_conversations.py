@@ -250,19 +250,11 @@ def test_signals_follow_the_commit(start, received):
     assert received[1][1]["message"] == posted.message
 
 
-def test_database_failure_at_commit_is_unavailable_and_announces_nothing(start, monkeypatch, received):
+def test_database_failure_at_commit_is_unavailable_and_announces_nothing(start, monkeypatch, received, failing_commit):
     first = start()
     received.clear()
 
-    @contextmanager
-    def failing_transaction():
-        with storage.engine().connect() as conn:
-            transaction = conn.begin()
-            yield conn
-            transaction.rollback()
-            raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
-
-    monkeypatch.setattr(storage, "transaction", failing_transaction)
+    failing_commit()
     refused("unavailable", conversations.post_visitor_message, first.conversation.id, "lost", "m-2", locale="en",
             address_key="a")
     monkeypatch.undo()

@@ -167,6 +167,7 @@ def test_writes_with_a_bulk_writer_are_written_by_one_call_in_order(database):
 
 from clipai import signals, storage  # noqa: E402
 from clipai.services import conversations  # noqa: E402
+from clipai.services.conversations import transactions  # noqa: E402
 
 
 @pytest.fixture
@@ -197,7 +198,7 @@ def hold_first_write(app, monkeypatch):
             calls.append(None)
             number = len(calls)
             if number == 1:
-                group = app.extensions[conversations.GROUP_COMMIT_KEY]
+                group = transactions.group_commit(app)
                 deadline = time.monotonic() + WAIT
                 while len(group.pending) < pending and time.monotonic() < deadline:
                     time.sleep(0.001)  # waiting for the other threads to queue, not for time to pass

@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 
+from clipai import ratelimit
 from clipai.config import Defaults
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
@@ -106,6 +107,6 @@ def test_the_handshake_limit_is_per_address_and_spares_open_sessions(client):
 def test_the_handshake_limiter_storage_holds_the_hash_never_the_address(app, client):
     for _ in range(3):
         client.get(HANDSHAKE, headers={"X-Forwarded-For": CANARY_ADDRESS})
-    keys = " ".join(map(str, app.extensions["clipai.event_limits"].primary.storage.events))
+    keys = " ".join(map(str, ratelimit.event_limiter(app).primary.storage.events))
     assert "socketio-handshake" in keys
     assert CANARY_ADDRESS not in keys

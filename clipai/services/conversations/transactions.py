@@ -43,16 +43,18 @@ def write(work):
     return _or_unavailable(run)
 
 
-def _group_commit() -> GroupCommit:
+def group_commit(app=None) -> GroupCommit:
+    """The app's group commit (the current app's by default), made on first use."""
+    app = app or current_app
     # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
-    extensions = current_app.extensions  # get first: setdefault alone would build one per call
+    extensions = app.extensions  # get first: setdefault alone would build one per call
     return extensions.get(GROUP_COMMIT_KEY) or extensions.setdefault(GROUP_COMMIT_KEY, GroupCommit(
-        lambda: storage.transaction(), wake=wake_class(current_app.config["ASYNC_MODE"])))
+        lambda: storage.transaction(), wake=wake_class(app.config["ASYNC_MODE"])))
 
 
 def write_together(work, announce):
     """Like ``write``, but in the next group commit; ``announce(result)`` runs after it, in order."""
-    return _or_unavailable(lambda: _group_commit().submit(work, announce))
+    return _or_unavailable(lambda: group_commit().submit(work, announce))
 
 
 def read(work):
