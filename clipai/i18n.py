@@ -1,11 +1,12 @@
 """Locale selection: URL prefix, then ``?lang=``, then ``Accept-Language``, then English."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
+from clipai import clock
 from clipai.config import RTL_LOCALES
 
 URL_LOCALE_KEY = "clipai.url_locale"
@@ -102,7 +103,7 @@ def canonical_url() -> str:
 
 def datetime_attribute(instant: datetime) -> str:
     """An instant as ``<time datetime>`` accepts it: UTC, at most three digits of a second."""
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return clock.iso(instant)
 
 
 def template_globals():

@@ -1,12 +1,7 @@
 """Messages and conversations as the widget and the console receive them."""
 
-from datetime import UTC
-
+from clipai.clock import iso
 from clipai.storage.chat import CannedReply, Conversation, Message
-
-
-def iso(instant) -> str:
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def for_visitor(message: Message) -> dict:

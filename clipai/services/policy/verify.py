@@ -11,16 +11,16 @@ behind the service's back is reported.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from clipai import storage
+from clipai import clock, storage
 from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion, WithdrawalRecord
 
 
 def iso(instant: datetime) -> str:
-    """Return the canonical UTC form of an instant: ``2026-03-01T00:00:00.000000Z``."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Return the canonical UTC form of an instant: ``2026-03-01T00:00:00.000000Z`` (part of the hashes)."""
+    return clock.iso(instant, timespec="microseconds")
 
 
 def _canonical_json(document: dict) -> bytes:
