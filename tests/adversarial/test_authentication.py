@@ -209,19 +209,23 @@ def test_visitor_calling_operator_events_gets_nothing_and_changes_nothing(app, s
 # --- lifecycle events sent as ordinary events --------------------------------------------------
 
 
+
+def heard_when_a_visitor_speaks(operator, socket_client) -> list:
+    """The events a (supposedly cut) console socket receives when a visitor sends a message."""
+    if operator.is_connected(CONSOLE):
+        operator.get_received(CONSOLE)
+    visitor = socket_client(CHAT)
+    assert visitor.emit("message", {"text": "Private question", "client_msg_id": "v-1"}, namespace=CHAT,
+                        callback=True)["ok"]
+    return [item["name"] for item in operator.get_received(CONSOLE)] if operator.is_connected(CONSOLE) else []
+
 def test_a_disconnect_event_sent_by_the_client_does_not_outlive_revocation(app, socket_client, make_token):
     user, token = make_token(roles=("operator",))
     operator = socket_client(CONSOLE, auth={"token": token})
     operator.emit("disconnect", {}, namespace=CONSOLE)  # a raw EVENT packet named "disconnect"
     with app.app_context():
         accounts.disable_user(user.username)
-    if operator.is_connected(CONSOLE):
-        operator.get_received(CONSOLE)
-    visitor = socket_client(CHAT)
-    assert visitor.emit("message", {"text": "Private question", "client_msg_id": "v-1"}, namespace=CHAT,
-                        callback=True)["ok"]
-    leaked = operator.get_received(CONSOLE) if operator.is_connected(CONSOLE) else []
-    assert [item["name"] for item in leaked] == []
+    assert heard_when_a_visitor_speaks(operator, socket_client) == []
 
 
 def test_a_connect_event_sent_by_the_client_is_ignored(app, socket_client, make_token):
@@ -304,13 +308,7 @@ def test_signing_out_stops_the_console_socket_of_that_token_from_hearing_visitor
     _, token = make_token(roles=("operator",))
     operator = socket_client(CONSOLE, auth={"token": token})
     assert client.delete("/api/auth/token", headers=bearer(token)).status_code == 204
-    if operator.is_connected(CONSOLE):
-        operator.get_received(CONSOLE)
-    visitor = socket_client(CHAT)
-    assert visitor.emit("message", {"text": "Private question", "client_msg_id": "v-1"}, namespace=CHAT,
-                        callback=True)["ok"]
-    heard = operator.get_received(CONSOLE) if operator.is_connected(CONSOLE) else []
-    assert [item["name"] for item in heard] == []
+    assert heard_when_a_visitor_speaks(operator, socket_client) == []
 
 
 def test_an_expired_token_stops_the_console_socket_from_hearing_visitors(app, socket_client, make_token, clock):

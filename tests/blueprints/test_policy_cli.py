@@ -163,21 +163,22 @@ class TestOnEachDatabase:
         assert "is broken" in result.output
 
     def test_verify_reports_a_withdrawal_undone_behind_the_apps_back(self, publish, run, app):
-        publish()
-        publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
-        assert run("withdraw", "2").exit_code == 0
-        tamper(app, "UPDATE policy_versions SET withdrawn_at = NULL WHERE number = 2")
-        result = run("verify")
+        result = verify_after_tampering_with_a_withdrawal(publish, run, app, "withdrawn_at = NULL")
         assert result.exit_code == 1
         assert "version 2: withdrawal_erased" in result.output
 
 
-def test_verify_reports_a_withdrawal_moved_behind_the_apps_back(publish, run, app):
+def verify_after_tampering_with_a_withdrawal(publish, run, app, assignment: str):
+    """Publish 1 and an upcoming 2, withdraw 2, change its withdrawal in SQL; return verify's result."""
     publish()
     publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")
     assert run("withdraw", "2").exit_code == 0
-    tamper(app, "UPDATE policy_versions SET withdrawn_at = '2030-03-01 00:00:00.000000' WHERE number = 2")
-    result = run("verify")
+    tamper(app, f"UPDATE policy_versions SET {assignment} WHERE number = 2")
+    return run("verify")
+
+
+def test_verify_reports_a_withdrawal_moved_behind_the_apps_back(publish, run, app):
+    result = verify_after_tampering_with_a_withdrawal(publish, run, app, "withdrawn_at = '2030-03-01 00:00:00.000000'")
     assert result.exit_code == 1
     assert "version 2: withdrawal_mismatch" in result.output
 
