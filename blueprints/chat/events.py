@@ -148,6 +148,8 @@ class ChatNamespace(Namespace):
     @visitor_event(limited=False)
     def on_message(self, visit: Visit, data):
         data = _payload(data)
+        if visit.conversation_id is None:  # each try to start one reads the database: count them per socket
+            self.limit_event(visit)
         posted = conversations.post_visitor_message(
             visit.conversation_id, data.get("text"), data.get("client_msg_id"),
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key, origin_sid=request.sid,

@@ -22,6 +22,7 @@ class RevocationWatch:
     def __init__(self, namespace):
         self.namespace = namespace
         self.running = False
+        self.failing = False  # the last check failed: say so once, not twice a second
         self.lock = threading.Lock()
 
     def start(self, app) -> None:
@@ -48,8 +49,13 @@ class RevocationWatch:
         try:
             with app.app_context():
                 cut = self.namespace.drop_revoked()
-        except Exception:
-            log.exception("console: checking the operators' tokens failed")
+        except Exception as error:
+            if not self.failing:
+                log.exception("console: checking the operators' tokens failed; retrying every check")
+            else:
+                log.debug("console: the token check failed again: %s", type(error).__name__)
+            self.failing = True
             return
+        self.failing = False
         if cut:
             log.info("console: %d socket(s) cut, their sign-in no longer holds", cut)

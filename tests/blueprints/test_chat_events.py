@@ -561,3 +561,10 @@ def test_errors_fall_back_to_the_conversation_language(visitor, locale_probe):
     locale_probe()
     client = visitor(token=conversation["token"], headers={"Accept-Language": "es"})
     assert send(client)["error"]["message"] == "ru"
+
+
+@pytest.mark.parametrize("settings", [{"CHAT_EVENT_LIMITS": "3/minute"}])
+def test_tries_to_start_a_conversation_are_limited_per_socket(visitor):
+    client = visitor()
+    answers = [error_code(send(client, "   ")) for _ in range(4)]  # refused before anything is stored
+    assert answers == ["empty", "empty", "empty", "rate_limited"]
