@@ -7,7 +7,7 @@ so they import one thing: ``from clipai.services import conversations``.
 from clipai.services.conversations.access import RESUME_ALPHABET, normalize_resume_code, resume
 from clipai.services.conversations.canned import delete_canned, list_canned, save_canned
 from clipai.services.conversations.payloads import canned_payload, for_operators, for_visitor, iso, summary
-from clipai.services.conversations.posting import Posted, post_operator_message, post_visitor_message
+from clipai.services.conversations.posting import post_operator_message, post_visitor_message
 from clipai.services.conversations.reading import (
     conversation,
     conversations_by_ids,
@@ -25,7 +25,6 @@ from clipai.services.conversations.states import (
     reopen,
     set_typing,
 )
-from clipai.services.conversations.transactions import GROUP_COMMIT_KEY
 from clipai.services.conversations.validation import (
     INVALID_REQUEST,
     UNAVAILABLE,
@@ -38,7 +37,7 @@ from clipai.services.conversations.validation import (
 )
 
 __all__ = [
-    "GROUP_COMMIT_KEY", "INVALID_REQUEST", "RESUME_ALPHABET", "UNAVAILABLE", "Posted", "assign", "canned_payload",
+    "INVALID_REQUEST", "RESUME_ALPHABET", "UNAVAILABLE", "assign", "canned_payload",
     "clean_client_msg_id", "clean_text", "close", "conversation", "conversations_by_ids", "delete_canned", "erase",
     "for_operators", "for_visitor", "history", "iso", "list_canned", "list_conversations", "mark_seen",
     "messages_after", "normalize_resume_code", "operator_typing", "post_operator_message", "post_visitor_message",

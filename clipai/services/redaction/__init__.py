@@ -44,12 +44,11 @@ class Redaction:
 
 @dataclass(frozen=True)
 class Finding:
-    """One detected piece of personal data: ``text[start:end] == value``."""
+    """One detected piece of personal data: ``text[start:end]`` of the original text."""
 
     kind: str
     start: int
     end: int
-    value: str
 
 
 class _Claims:
@@ -87,13 +86,13 @@ def _claim_all(copy: str, region: str | None) -> list[tuple[str, int, int]]:
     return claims.spans
 
 
-def _in_original(text: str, copy: Normalized, spans: list[tuple[str, int, int]]) -> list[Finding]:
+def _in_original(copy: Normalized, spans: list[tuple[str, int, int]]) -> list[Finding]:
     findings: list[Finding] = []
     for kind, start, end in sorted(spans, key=lambda span: span[1]):
         start, end = copy.original_span(start, end)
         if findings and start < findings[-1].end:
             continue  # two findings from one character that NFKC spelled as several
-        findings.append(Finding(kind, start, end, text[start:end]))
+        findings.append(Finding(kind, start, end))
     return findings
 
 
@@ -101,7 +100,7 @@ def _detect(text: str, region: str | None) -> list[Finding]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     copy = normalize(text)
-    return _in_original(text, copy, _claim_all(copy.text, normalize_region(region)))
+    return _in_original(copy, _claim_all(copy.text, normalize_region(region)))
 
 
 def _kinds_of(findings: Iterable[Finding]) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
    <li class="PREFIX-message from-AUTHOR"> with author, text and meta paragraphs. The text
    always goes in as text, never as HTML (DESIGN.md §5). */
 import { make } from "./dom.js";
+import { datetimeAttribute } from "./format.js";
 
 /** Return the <li> of a message; prefix is "chat" or "console". */
 export function messageElement(prefix, author, who, text) {
@@ -27,7 +28,7 @@ export function timeElement(iso, label, title) {
   const date = new Date(iso);
   const time = document.createElement("time");
   if (!isNaN(date)) {
-    time.dateTime = date.toISOString();
+    time.dateTime = datetimeAttribute(iso);
     time.textContent = label(date);
     if (title) time.title = title(date);
   }

@@ -1,6 +1,6 @@
 /* The /chat socket: connecting lazily, the auth payload, history after (re)connecting, and the
    server's refusals and status (DESIGN.md §5). */
-import { ACK_TIMEOUT_MS, loadClient } from "../../../static/js/socket.js";
+import { emitWithAck, loadClient } from "../../../static/js/socket.js";
 import { adoptResumedConversation, renderConversationTools, resetConversation } from "./conversation.js";
 import { clearAlert, setStatus, showAlert, statusName } from "./panel.js";
 import { flushQueue, queue } from "./sending.js";
@@ -67,8 +67,8 @@ function onConnect() {
 
 function loadHistory(done) {
   // Pages of history until the server says there is no more; ids make repeats harmless.
-  state.socket.timeout(ACK_TIMEOUT_MS).emit("history", { after: state.lastSeen }, (err, ack) => {
-    if (err || !ack || !ack.ok) { done(); return; }
+  emitWithAck(state.socket, "history", { after: state.lastSeen }).then((ack) => {
+    if (!ack.ok) { done(); return; }
     if (ack.conversation) applyConversationState(ack.conversation);
     const before = state.lastSeen;
     (ack.messages || []).forEach(addMessage);

@@ -1,7 +1,7 @@
 /* The conversation as a whole: starting, resuming with a code, keeping it on this device,
    erasing it, and starting a new one. */
 import { formatDate } from "../../../static/js/format.js";
-import { ACK_TIMEOUT_MS } from "../../../static/js/socket.js";
+import { emitWithAck } from "../../../static/js/socket.js";
 import { applyConversationState, reconnect } from "./connection.js";
 import { clearAlert, isOpen, showAlert, stickToEnd } from "./panel.js";
 import { forgetEverywhere, keptUntil, rememberOpen, saveConversation } from "./saved.js";
@@ -63,9 +63,9 @@ export function renderResumeCode() {
 
 export function eraseConversation() {
   if (!state.socket || !state.connected) { showAlert("send", t("error_unavailable"), "warn"); return; }
-  state.socket.timeout(ACK_TIMEOUT_MS).emit("erase", {}, (err, ack) => {
-    if (err || !ack || !ack.ok) {
-      showAlert("send", (ack && ack.error && ack.error.message) || t("error_unknown"), "error");
+  emitWithAck(state.socket, "erase", {}).then((ack) => {
+    if (!ack.ok) {
+      showAlert("send", ack.error.message || t("error_unknown"), "error");
       return;
     }
     el.confirm.hidden = true;

@@ -1,6 +1,6 @@
 /* The open conversation: its head (status, assignment, actions) and its messages. */
 import { make } from "../../../static/js/dom.js";
-import { datetimeAttribute, formatWhen, languageName } from "../../../static/js/format.js";
+import { formatWhen, languageName } from "../../../static/js/format.js";
 import { insertInOrder, messageElement, setMeta, timeElement } from "../../../static/js/messages.js";
 import { session } from "../../../static/js/storage.js";
 import { assignmentLabel, isMine, tabOf, upsertConversation } from "./conversations.js";
@@ -133,7 +133,6 @@ function renderMessage(conversationId, message) {
 
 function renderMessageMeta(li, conversationId, message) {
   const time = timeElement(message.created_at, (date) => formatWhen(locale, date));
-  time.dateTime = datetimeAttribute(message.created_at);
   const parts = [time];
   if (message.redacted && message.redacted.length) parts.push(t("redacted_note"));
   if (message.author === "operator") {

@@ -10,7 +10,6 @@ export const root = byId("console");
 export const strings = root ? readStrings("console-strings") : {};
 export const t = translator(strings);
 export const locale = pageLocale();
-export const apiRoot = (root && root.dataset.apiRoot) || "";
 // The core's token API and the sessionStorage key every staff page shares (clipai/auth).
 export const tokenUrl = root ? root.dataset.tokenUrl : "";
 export const tokenKey = root ? root.dataset.tokenKey : "";
