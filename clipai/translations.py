@@ -1,13 +1,21 @@
 """Catalog completeness check behind ``clipai translate check``."""
 
+import gettext
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.pofile import read_po
 
 from clipai.config import LOCALES, PROJECT_ROOT
+
+# CLDR's categories in the order gettext catalogs number their forms (msgstr[0], msgstr[1], ...).
+CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
+# Counts the site shows (days, seconds, paragraphs) stay far below CLDR's "many" of Spanish and
+# French, which only millions take; below this bound the catalog must pick exactly CLDR's forms.
+PLURAL_CHECK_LIMIT = 10_000
 
 
 def extract_ids() -> set:
@@ -35,6 +43,7 @@ def catalog_problems(translations: Path) -> list[str]:
         with po_file.open("rb") as handle:
             catalog = read_po(handle, locale=locale)
         problems.extend(_catalog_problems(locale, catalog, wanted))
+        problems.extend(plural_rule_problems(locale, catalog.plural_expr, catalog.num_plurals))
     return problems
 
 
@@ -56,3 +65,29 @@ def _catalog_problems(locale, catalog, wanted) -> list[str]:
 
 def _translated(string) -> bool:
     return all(string) if isinstance(string, tuple) else bool(string)
+
+
+def plural_rule_problems(locale: str, plural_expr: str, num_plurals: int) -> list[str]:
+    """Compare a catalog's ``Plural-Forms`` with Babel's CLDR rule for every count below the limit.
+
+    Each msgstr[i] must cover exactly one CLDR category, every category its own form, in CLDR's
+    order: a rule that sends 11 and 100 to one Arabic form fails here.
+    """
+    cldr = Locale.parse(locale).plural_form
+    choose = gettext.c2py(plural_expr)
+    categories: dict[int, str] = {}
+    for count in range(PLURAL_CHECK_LIMIT):
+        form, category = choose(count), cldr(count)
+        if not 0 <= form < num_plurals:
+            return [f"{locale}: Plural-Forms picks form {form} for {count}, but nplurals={num_plurals}"]
+        if categories.setdefault(form, category) != category:
+            return [f"{locale}: Plural-Forms gives {count} ({category!r} in CLDR) the form of {categories[form]!r}"]
+    return _plural_order_problems(locale, categories, num_plurals)
+
+
+def _plural_order_problems(locale: str, categories: dict, num_plurals: int) -> list[str]:
+    ordered = [categories.get(form) for form in range(num_plurals)]
+    wanted = [category for category in CATEGORY_ORDER if category in categories.values()]
+    if ordered != wanted or len(set(ordered)) != len(ordered):
+        return [f"{locale}: Plural-Forms numbers its forms {ordered}; CLDR wants {wanted}"]
+    return []
