@@ -1,5 +1,6 @@
 """The ``clipai`` command: a Flask CLI group for setup, database, accounts and translations."""
 
+import importlib.metadata
 import subprocess
 import sys
 import time
@@ -14,18 +15,30 @@ from clipai.config import COMMAND_ASYNC_MODE, PROJECT_ROOT, ensure_secret_key
 from clipai.services import accounts
 from clipai.services.errors import ServiceError
 from clipai.storage import migrations
+from clipai.text_table import format_table
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 CATALOG_TEMPLATE = TRANSLATIONS / "messages.pot"
 
 
-def main():
-    """Entry point of the ``clipai`` console script."""
+def site_version() -> str:
+    """The installed site's version (``pyproject.toml``)."""
+    return importlib.metadata.version("clipai-site")
+
+
+def build_cli() -> FlaskGroup:
+    """The ``clipai`` group: Flask's (``-e/--env-file`` reads settings with python-dotenv) plus ``--version``."""
     from clipai import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(async_mode=COMMAND_ASYNC_MODE), load_dotenv=False)
+    cli = FlaskGroup(create_app=lambda: create_app(async_mode=COMMAND_ASYNC_MODE), load_dotenv=False,
+                     add_version_option=False)
     cli.help = "Manage the ClipAI site."
-    cli(prog_name="clipai")
+    return click.version_option(site_version(), prog_name="ClipAI site", message="%(prog)s %(version)s")(cli)
+
+
+def main():
+    """Entry point of the ``clipai`` console script."""
+    build_cli()(prog_name="clipai")
 
 
 def fail(error: ServiceError):
@@ -63,6 +76,14 @@ def db_upgrade():
     click.echo("Database is up to date.")
 
 
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does (also its file name).")
+def db_revision(message):
+    """Create the next numbered migration file in clipai/migrations/versions to fill in."""
+    path = migrations.new_revision(message)
+    click.echo(f"Created {path}.")
+
+
 # --- accounts -------------------------------------------------------------------------------
 
 users_cli = click.Group("users", help="Operator and maintainer accounts.")
@@ -76,7 +97,8 @@ def read_password(password_stdin: bool) -> str:
 
 @users_cli.command("add")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(accounts.ROLES))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(accounts.ROLES),
+              help="A role of the account; repeat it for several (--role operator --role maintainer).")
 @click.option("--alias", help="Name visitors see (default: the neutral OPERATOR_ALIAS setting, never the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
@@ -93,9 +115,9 @@ def users_add(username, roles, alias, password_stdin):
 @with_appcontext
 def users_list():
     """List accounts."""
-    for user in accounts.list_users():
-        state = "disabled" if user.disabled else "active"
-        click.echo(f"{user.username}\t{','.join(user.roles)}\t{user.alias}\t{state}")
+    rows = [[user.username, ",".join(user.roles), user.alias, "disabled" if user.disabled else "active"]
+            for user in accounts.list_users()]
+    click.echo(format_table(["USERNAME", "ROLES", "ALIAS", "STATE"], rows))
 
 
 def wait_for_servers_to_cut_sockets() -> None:

@@ -1,8 +1,16 @@
 """The ``clipai`` command: setup, database, accounts."""
 
-import pytest
+import importlib.metadata
+import os
+import re
+import shutil
 
+import pytest
+from click.testing import CliRunner
+
+from clipai import cli
 from clipai.services import accounts
+from clipai.storage import migrations
 
 
 @pytest.fixture
@@ -13,6 +21,11 @@ def run(app):
         return runner.invoke(args=list(args), input=input)
 
     return invoke
+
+
+def listed(output: str) -> list[list[str]]:
+    """The cells of a headed listing (columns two or more spaces apart)."""
+    return [re.split(r"\s{2,}", line) for line in output.splitlines()]
 
 
 def test_setup_creates_the_first_admin_once(run, app):
@@ -31,14 +44,14 @@ def test_db_upgrade_is_idempotent(run):
 def test_users_add_without_alias_says_visitors_see_the_neutral_alias(run):
     added = run("users", "add", "op1", "--role", "operator", "--password-stdin", input="first long password\n")
     assert "shown to visitors as Support." in added.output
-    assert "op1\toperator\tSupport\tactive" in run("users", "list").output
+    assert ["op1", "operator", "Support", "active"] in listed(run("users", "list").output)
 
 
 def test_users_add_list_disable_passwd(run, app):
     added = run("users", "add", "ana", "--role", "operator", "--alias", "Ana", "--password-stdin",
                 input="first long password\n")
     assert added.exit_code == 0, added.output
-    assert "ana\toperator\tAna\tactive" in run("users", "list").output
+    assert ["ana", "operator", "Ana", "active"] in listed(run("users", "list").output)
     with app.app_context():
         token, _ = accounts.issue_token(accounts.authenticate("ana", "first long password"))
     changed = run("users", "passwd", "ana", "--password-stdin", input="second long password\n")
@@ -47,7 +60,7 @@ def test_users_add_list_disable_passwd(run, app):
         assert accounts.user_for_token(token) is None
         assert accounts.authenticate("ana", "second long password")
     assert run("users", "disable", "ana").exit_code == 0
-    assert "disabled" in run("users", "list").output
+    assert ["ana", "operator", "Ana", "disabled"] in listed(run("users", "list").output)
 
 
 def test_users_add_reports_bad_input_without_a_traceback(run):
@@ -60,3 +73,45 @@ def test_users_add_reports_bad_input_without_a_traceback(run):
 def test_users_disable_unknown_account(run):
     result = run("users", "disable", "ghost")
     assert result.exit_code != 0 and "no account" in result.output
+
+
+def test_users_list_prints_headed_columns(run):
+    run("users", "add", "maintainer.one", "--role", "operator", "--role", "maintainer", "--alias", "Mo",
+        "--password-stdin", input="first long password\n")
+    lines = run("users", "list").output.splitlines()
+    assert listed(lines[0]) == [["USERNAME", "ROLES", "ALIAS", "STATE"]]
+    assert [lines[0].index(name) for name in ("ALIAS", "STATE")] == [lines[1].index("Mo"), lines[1].index("active")]
+
+
+def test_role_help_says_it_can_repeat(run):
+    assert "repeat it for several" in run("users", "add", "--help").output
+
+
+def test_version_prints_the_sites_version():
+    result = CliRunner().invoke(cli.build_cli(), ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"ClipAI site {importlib.metadata.version('clipai-site')}\n"
+
+
+def test_env_file_sets_the_settings_of_the_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what python-dotenv loads stays in this test
+    database = tmp_path / "from-env-file.sqlite3"
+    env_file = tmp_path / "clipai.env"
+    env_file.write_text(f"CLIPAI_DATABASE_URL=sqlite:///{database}\nCLIPAI_SECRET_KEY=from-the-env-file\n")
+    result = CliRunner().invoke(cli.build_cli(), ["-e", str(env_file), "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert database.is_file()
+
+
+def test_db_revision_creates_the_next_numbered_migration(run, tmp_path, monkeypatch):
+    versions = tmp_path / "migrations"
+    shutil.copytree(migrations.MIGRATIONS, versions, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrations, "MIGRATIONS", versions)
+    head = migrations.ScriptDirectory.from_config(migrations.alembic_config()).get_current_head()
+    result = run("db", "revision", "-m", "add report views")
+    assert result.exit_code == 0, result.output
+    expected = f"{int(head) + 1:04d}"
+    created = versions / "versions" / f"{expected}_add_report_views.py"
+    assert f"Created {created}." in result.output
+    assert f'down_revision = {head!r}' in created.read_text()
+    assert run("db", "upgrade").exit_code == 0  # the empty migration applies on top of the head

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from clipai.services import policy
 from clipai.services.errors import ServiceError
+from clipai.text_table import format_table
 
 
 def read_texts(pairs) -> dict[str, str]:
@@ -58,11 +59,10 @@ def list_command():
     state = policy.current_state()
     if not state.versions:
         click.echo("No version has been published yet.")
-    for version in state.versions:
-        click.echo("\t".join([
-            str(version.number), state.status_of(version), policy.iso(version.effective_from),
-            policy.iso(version.published_at), version.sha256[:12], version.summary,
-        ]))
+        return
+    rows = [[str(version.number), state.status_of(version), policy.iso(version.effective_from),
+             policy.iso(version.published_at), version.sha256[:12], version.summary] for version in state.versions]
+    click.echo(format_table(["NUMBER", "STATUS", "EFFECTIVE FROM", "PUBLISHED AT", "SHA256", "SUMMARY"], rows))
 
 
 @policy_cli.command("show")

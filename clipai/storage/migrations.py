@@ -13,6 +13,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def alembic_config(connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     config.attributes["connection"] = connection
     return config
 
@@ -28,3 +29,11 @@ def pending(engine) -> bool:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() != head
+
+
+def new_revision(message: str) -> Path:
+    """Write the next numbered migration (``0009_<message>.py`` after ``0008``) on top of the head."""
+    config = alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    script = command.revision(config, message=message, rev_id=f"{int(head) + 1:04d}")
+    return Path(script.path)
