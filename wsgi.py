@@ -13,6 +13,11 @@ from clipai.config import async_mode  # the standard library only: nothing monke
 ASYNC_MODE = async_mode()
 
 if ASYNC_MODE == "eventlet":
+    import warnings
+
+    # eventlet's import-time notice that it is in bug-fix mode (README and DESIGN §6 say so) would
+    # be the one line of the log that is neither timed nor in LOG_FORMAT.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

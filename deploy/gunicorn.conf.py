@@ -11,7 +11,13 @@ import os
 # each one's spawning stack and tree cost ~5 % of the server under a chat load (make bench).
 os.environ.setdefault("GEVENT_TRACK_GREENLET_TREE", "false")
 
+from gunicorn.glogging import Logger  # noqa: E402
 from gunicorn.workers.ggevent import GeventWorker  # noqa: E402  (imports gevent)
+
+from clipai.config import INSTANCE_PATH, configured_settings  # noqa: E402  (standard library only)
+from clipai.logs import formatter  # noqa: E402  (standard library only)
+
+SETTINGS = configured_settings(INSTANCE_PATH)
 
 raw_env = ["CLIPAI_ASYNC_MODE=gevent"]
 workers = 1  # Socket.IO needs sticky clients; scale out with more processes behind the proxy
@@ -20,10 +26,24 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 accesslog = "-"
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+loglevel = str(SETTINGS["LOG_LEVEL"]).lower()
 graceful_timeout = 20  # the app drains events and closes Socket.IO connections well within this
 timeout = 60
 keepalive = 5
 control_socket_disable = True  # several gunicorn processes run side by side; none is steered at runtime
+
+
+class ClipaiLogger(Logger):
+    """gunicorn's error and access lines in the site's ``LOG_FORMAT`` (plain or JSON), with their time."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter(SETTINGS["LOG_FORMAT"]))
+
+
+logger_class = ClipaiLogger
 
 
 class ClipaiGeventWorker(GeventWorker):

@@ -16,11 +16,10 @@ import logging
 import os
 import signal
 import socket
-import sys
 import time
 from functools import wraps
 
-from clipai import signals
+from clipai import logs, signals
 from clipai.extensions import socketio
 from clipai.runtime.garbage import manage_garbage_collection, set_collection_thresholds
 from clipai.runtime.message_queue import close_client_connections
@@ -51,21 +50,13 @@ class InFlight:
         return tracked
 
 
-def configure_logging(app):
-    logging.basicConfig(
-        level=app.config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
 def start_background_work(app) -> InFlight:
     """Announce the server start and start the periodic tasks, once per app and process."""
     state = app.extensions.get(EXTENSION_KEY)
     if state is not None:
         return state
     state = app.extensions[EXTENSION_KEY] = InFlight()
-    configure_logging(app)
+    logs.configure(app.config)
     set_collection_thresholds(app.config["GC_THRESHOLDS"])
     # python-socketio runs every event through this method, then sends the event's ack.
     socketio.server._handle_event_internal = state.track(socketio.server._handle_event_internal)

@@ -3,6 +3,7 @@ and the Flask-SocketIO subclass that guards client events and marks them for Rea
 
 from flask_socketio import SocketIO
 
+from clipai.logs import library_logger
 from clipai.runtime.events import SOCKET_EVENT_KEY
 from clipai.runtime.message_queue import message_queue
 from clipai.runtime.packets import JsonPacket
@@ -18,7 +19,7 @@ def allowed_origins(config) -> list[str]:
 
 
 def socketio_options(config) -> dict:
-    """Keyword arguments for ``socketio.init_app``: explicit async mode, origins, no logging.
+    """Keyword arguments for ``socketio.init_app``: explicit async mode, origins, errors-only logging.
 
     python-engineio picks eventlet whenever it is installed, so the mode is always given.
     """
@@ -30,8 +31,8 @@ def socketio_options(config) -> dict:
         "ping_interval": config["SOCKETIO_PING_INTERVAL"],
         "ping_timeout": config["SOCKETIO_PING_TIMEOUT"],
         "cookie": None,
-        "logger": False,
-        "engineio_logger": False,
+        "logger": library_logger("socketio.server"),
+        "engineio_logger": library_logger("engineio.server"),
         "manage_session": False,
         "always_connect": False,
         "serializer": JsonPacket,
