@@ -215,5 +215,7 @@ def translate_check():
 
 
 def init_app(app):
-    for command in (setup_command, db_cli, users_cli, translate_cli):
+    from clipai import backup
+
+    for command in (setup_command, db_cli, users_cli, translate_cli, *backup.COMMANDS):
         app.cli.add_command(command)
