@@ -67,6 +67,7 @@ class Defaults:
     GC_FULL_COLLECTION_INTERVAL_SECONDS = 600  # unfreeze and collect what closed connections left
     # Young-generation thresholds of the servers' garbage collector (Python's default: 700, 10, 10).
     GC_THRESHOLDS = (10_000, 10, 10)
+    METRICS_TOKEN = None  # a long random secret: /metrics answers "Authorization: Bearer <it>" from anywhere
     LOG_LEVEL = "INFO"  # the servers' log: DEBUG, INFO, WARNING, ERROR
     LOG_FORMAT = "plain"  # "json": one JSON object per line
     PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off

@@ -10,7 +10,7 @@ from clipai.runtime.message_queue import is_redis_url, redis_answers
 bp = Blueprint("health", __name__)
 
 
-def _redis_checks() -> dict:
+def redis_checks() -> dict:
     """``up`` or ``down`` for each configured Redis service (message queue, limiter storage)."""
     urls = {"message_queue": current_app.config["MESSAGE_QUEUE"],
             "rate_limit_storage": current_app.config["RATELIMIT_STORAGE_URI"]}
@@ -30,7 +30,7 @@ def healthz():
             conn.execute(text("SELECT 1"))
     except Exception:  # any driver error means the site cannot serve
         return jsonify({"status": "unavailable", "database": "down"}), 503
-    checks = _redis_checks()
+    checks = redis_checks()
     if "down" in checks.values():
         return jsonify({"status": "degraded", "database": "up", **checks})
     return jsonify({"status": "ok"})

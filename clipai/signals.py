@@ -31,6 +31,9 @@ typing_changed = _signals.signal("typing-changed")
 #: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
 presence_changed = _signals.signal("presence-changed")
 
+#: ``sender=app, size=n`` — a group commit ran n writes (messages, read marks) in one transaction.
+writes_committed = _signals.signal("writes-committed")
+
 # --- privacy policy (sent by clipai.services.policy) ---------------------------------------
 #: ``sender=app, version=…, change="published"|"withdrawn"`` — committed, from the API, a page or
 #: the CLI; whatever keeps policy state or pages forgets it.

@@ -18,7 +18,7 @@ FEATURE_URLS = {
     "chat": ["/chat/static/chat/main.js"],
     "console": ["/console", "/console/static/console/main.js"],
 }
-CORE_BLUEPRINTS = {"auth", "health", "static"}
+CORE_BLUEPRINTS = {"auth", "health", "metrics", "static"}
 # With four features every subset makes sense, down to none (the core alone): sixteen sites.
 SUBSETS = [subset for size in range(len(FEATURE_URLS) + 1) for subset in itertools.combinations(FEATURE_URLS, size)]
 

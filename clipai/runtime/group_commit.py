@@ -72,8 +72,9 @@ def wake_class(async_mode: str):
 class GroupCommit:
     """Batch concurrent writes into shared transactions opened by ``transaction()``."""
 
-    def __init__(self, transaction, max_batch: int = MAX_BATCH, wake=threading.Event):
+    def __init__(self, transaction, max_batch: int = MAX_BATCH, wake=threading.Event, on_batch=None):
         self.transaction = transaction  # a callable returning a context manager that yields a connection
+        self.on_batch = on_batch  # called with each batch's size, after it ran (for /metrics)
         self.max_batch = max_batch
         self.wake = wake  # makes the event a waiting writer is woken by (see wake_class)
         self.pending: list[_Write] = []
@@ -107,6 +108,8 @@ class GroupCommit:
             batch, self.pending = self.pending[:self.max_batch], self.pending[self.max_batch:]
         try:
             self._run(batch)
+            if self.on_batch is not None:
+                self.on_batch(len(batch))
         finally:
             with self.lock:
                 successor = self.pending[0] if self.pending else None

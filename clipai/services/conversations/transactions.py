@@ -12,7 +12,7 @@ import logging
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from clipai import storage
+from clipai import signals, storage
 from clipai.services.conversations.validation import unavailable
 from clipai.runtime.group_commit import GroupCommit, wake_class
 
@@ -45,11 +45,12 @@ def write(work):
 
 def group_commit(app=None) -> GroupCommit:
     """The app's group commit (the current app's by default), made on first use."""
-    app = app or current_app
+    app = app or current_app._get_current_object()
     # Looked up at each call, so a replaced storage.transaction (tests) is the one used.
     extensions = app.extensions  # get first: setdefault alone would build one per call
     return extensions.get(GROUP_COMMIT_KEY) or extensions.setdefault(GROUP_COMMIT_KEY, GroupCommit(
-        lambda: storage.transaction(), wake=wake_class(app.config["ASYNC_MODE"])))
+        lambda: storage.transaction(), wake=wake_class(app.config["ASYNC_MODE"]),
+        on_batch=lambda size: signals.writes_committed.send(app, size=size)))
 
 
 def write_together(work, announce):
