@@ -10,7 +10,7 @@ def create_app(test_config=None, instance_path=None, async_mode=None):
 
     ``test_config`` is for tests; ``async_mode`` forces the mode (the ``clipai`` command's).
     """
-    from clipai import auth, cli, errors, features, health, i18n, metrics, ratelimit, runtime, security, storage, transport_guard
+    from clipai import alerts, auth, cli, errors, features, health, i18n, metrics, ratelimit, runtime, security, storage, transport_guard
     from clipai.config import INSTANCE_PATH, load_config
     from clipai.extensions import babel
     from clipai.runtime.events import RealtimeFlask
@@ -29,6 +29,7 @@ def create_app(test_config=None, instance_path=None, async_mode=None):
     auth.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
+    alerts.init_app(app)
     features.init_app(app)
     app.wsgi_app = security.NoCookieMiddleware(app.wsgi_app)
     return app

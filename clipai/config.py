@@ -67,6 +67,14 @@ class Defaults:
     GC_FULL_COLLECTION_INTERVAL_SECONDS = 600  # unfreeze and collect what closed connections left
     # Young-generation thresholds of the servers' garbage collector (Python's default: 700, 10, 10).
     GC_THRESHOLDS = (10_000, 10, 10)
+    ALERT_CHANNELS = []  # webhook, slack, email: see docs/configuration.md (Alerts)
+    ALERT_MIN_INTERVAL_SECONDS = 300  # per channel: at most one alert per this interval (and process)
+    ALERT_QUIET_HOURS = None  # e.g. "22:00-07:00" in ALERT_TIMEZONE: no alerts then
+    ALERT_TIMEZONE = "UTC"
+    ALERT_ATTEMPTS = 4  # tries per alert and channel
+    ALERT_BACKOFF_SECONDS = 2.0  # wait before the second try; doubles after each failure
+    ALERT_TIMEOUT_SECONDS = 10.0  # per HTTP request or SMTP session
+    ALERT_LOCALE = "en"  # the language of alert texts
     METRICS_TOKEN = None  # a long random secret: /metrics answers "Authorization: Bearer <it>" from anywhere
     LOG_LEVEL = "INFO"  # the servers' log: DEBUG, INFO, WARNING, ERROR
     LOG_FORMAT = "plain"  # "json": one JSON object per line
