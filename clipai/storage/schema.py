@@ -141,6 +141,9 @@ conversations = Table(
     # Visitor messages after operator_seen_up_to, kept by the storage functions that insert
     # messages and by the operators' read mark (migration 0005).
     Column("unread", Integer, nullable=False, default=0),
+    # When an operator last closed it (migration 0012), for the reports' resolution time; kept
+    # when a visitor reopens it, read for closed conversations only.
+    Column("closed_at", UTCDateTime, nullable=True),
     Index("ix_conversations_erase_after", "erase_after"),
     Index("ix_conversations_last_activity_at", "last_activity_at"),
     sqlite_autoincrement=True,  # an erased conversation's id is never handed to someone else

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  datetimeAttribute, formatDate, formatNumber, formatSeconds, formatWait, formatWhen, languageName, visibleLength
+  datetimeAttribute, formatDate, formatDuration, formatNumber, formatSeconds, formatWait, formatWhen, languageName,
+  visibleLength
 } from "../../clipai/static/js/format.js";
 
 test("numbers in the page's locale", () => {
@@ -51,4 +52,11 @@ test("language names are labels in the page's language", () => {
 test("length counts code points after NFC, like the server", () => {
   assert.equal(visibleLength("e\u0301"), 1);
   assert.equal(visibleLength("😀"), 1);
+});
+
+test("a report's duration in seconds, minutes or hours", () => {
+  assert.equal(formatDuration("en", 45), "45 sec");
+  assert.equal(formatDuration("en", 90), "1.5 min");
+  assert.equal(formatDuration("en", 5400), "1.5 hr");
+  assert.equal(formatDuration("de", 150), "2,5 Min.");
 });

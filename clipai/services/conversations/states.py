@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from clipai import signals
+from clipai import clock, signals
 from clipai.services import accounts, retention
 from clipai.services.conversations.reading import conversation
 from clipai.services.conversations.transactions import app, write
@@ -33,18 +33,18 @@ def _change(conversation_id, change: str, update, origin_sid: str | None) -> Con
     return summary
 
 
-def _set_status(status: str):
+def _set_status(status: str, **values):
     def update(conn, state) -> bool:
         if state.status == status:
             return False
-        return store.update_conversation(conn, state.id, status=status) > 0
+        return store.update_conversation(conn, state.id, status=status, **values) > 0
 
     return update
 
 
 def close(conversation_id, *, origin_sid: str | None = None) -> Conversation:
     """Close the conversation (a visitor's next message reopens it)."""
-    return _change(conversation_id, "closed", _set_status("closed"), origin_sid)
+    return _change(conversation_id, "closed", _set_status("closed", closed_at=clock.now()), origin_sid)
 
 
 def reopen(conversation_id, *, origin_sid: str | None = None) -> Conversation:

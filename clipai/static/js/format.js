@@ -63,3 +63,11 @@ export function languageName(locale, code) {
 export function visibleLength(text) {
   return Array.from(text.normalize("NFC")).length;
 }
+
+/** A duration for a report: seconds under 90 s, minutes under 90 min, hours beyond (one decimal). */
+export function formatDuration(locale, seconds) {
+  const [value, unit] = seconds < 90 ? [seconds, "second"] : seconds < 5400 ? [seconds / 60, "minute"] : [seconds / 3600, "hour"];
+  const rounded = Math.round(value * 10) / 10;
+  try { return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: 1 }).format(rounded); }
+  catch (e) { return formatNumber(locale, rounded) + " " + unit.charAt(0); }
+}
