@@ -29,6 +29,7 @@ SERVER_PAGES = {
     "not-found": "/privacy/versions/99",
     "console-sign-in": "/console",
     "publish-sign-in": "/console/policy",
+    "reports-shell": "/console/reports",
 }
 EMAIL_MESSAGE = "Please write to me at jane.doe@example.com about my export"
 
@@ -163,4 +164,33 @@ def test_console_passes_both_checkers_in_every_state_and_language(chat_server, p
     expect(page.locator("#console-app")).to_be_visible()
     for locale in LOCALES:
         check_console_states(page, chat_server.url, locale, findings)
+    findings.assert_clean(tmp_path / "nu")
+
+
+def test_reports_page_passes_both_checkers_in_every_language(chat_server, live, new_context, findings, tmp_path):
+    from clipai.services import conversations
+    from tests.fixtures.live_server import app_on
+
+    password, _ = live.create_account(chat_server.env["CLIPAI_DATABASE_URL"], "reporter", ("operator",))
+    with app_on(chat_server.env["CLIPAI_DATABASE_URL"]):
+        for n, locale in enumerate(["en"] * 5 + ["de"]):
+            conversations.post_visitor_message(None, f"question {n}", f"m-{n}", locale=locale, address_key=f"k{n}")
+    page = new_context().new_page()
+    page.goto(f"{chat_server.url}/console/reports")
+    expect(page.locator("#reports-status")).to_be_visible()
+    findings.snapshot(page, "reports-signed-out")
+    page.goto(f"{chat_server.url}/console")
+    page.fill("#signin-username", "reporter")
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    expect(page.locator("#console-app")).to_be_visible()
+    for locale in LOCALES:
+        page.goto(f"{chat_server.url}/{locale}/console/reports")
+        expect(page.locator("#reports-by-locale tbody tr")).to_have_count(2)
+        findings.snapshot(page, f"{locale}-reports-tables")
+        page.fill("#reports-from", "2031-01-10")
+        page.fill("#reports-to", "2031-01-01")
+        page.locator("#reports-to").press("Enter")
+        expect(page.locator("#reports-result")).to_be_hidden()
+        findings.snapshot(page, f"{locale}-reports-refused")
     findings.assert_clean(tmp_path / "nu")

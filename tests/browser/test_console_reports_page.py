@@ -1,0 +1,72 @@
+"""The reports page in Chromium: reached from the console by keyboard, filled from the API, in every layout."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from clipai.services import conversations
+from tests.browser.test_console import sign_in
+from tests.fixtures.live_server import app_on
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+SHOTS = Path("/tmp/shots/ops")
+
+
+@pytest.fixture
+def six_conversations(chat_server):
+    """Six conversations started today: 4 in German, 2 in French (merged into "other languages")."""
+    with app_on(chat_server.env["CLIPAI_DATABASE_URL"]):
+        for n, locale in enumerate(["de", "de", "de", "de", "fr", "fr"]):
+            conversations.post_visitor_message(None, f"question {n}", f"m-{n}", locale=locale, address_key=f"k{n}")
+
+
+def test_reports_open_from_the_console_by_keyboard_and_show_merged_rows(chat_server, make_operator, new_context,
+                                                                         six_conversations):
+    page = sign_in(new_context(), chat_server, *make_operator("ana", "Ana"))
+    link = page.locator("#reports-link")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reports-by-day tbody tr")).to_have_count(2)
+    day_rows = page.locator("#reports-by-day tbody tr")
+    expect(day_rows.nth(0).locator("td").nth(0)).to_have_text("6")  # one day: six started
+    expect(day_rows.nth(1)).to_contain_text("All conversations")
+    locale_rows = page.locator("#reports-by-locale tbody tr")
+    expect(locale_rows).to_have_count(2)  # German (4) and French (2) are under 5 each: one "Other languages" row
+    expect(locale_rows.nth(0)).to_contain_text("Other languages")
+    expect(locale_rows.nth(0).locator("td").nth(2)).to_have_text("6")  # all six missed: nobody replied
+    page.screenshot(path=str(SHOTS / "reports-desktop-en.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_a_bad_range_says_why_in_the_page_language(chat_server, make_operator, new_context, six_conversations):
+    page = sign_in(new_context(), chat_server, *make_operator("ben", "Ben"))
+    page.goto(f"{chat_server.url}/de/console/reports")
+    expect(page.locator("#reports-by-day tbody tr").first).to_be_visible()
+    page.fill("#reports-from", "2031-01-10")
+    page.fill("#reports-to", "2031-01-01")
+    page.locator("#reports-to").press("Enter")
+    expect(page.locator("#reports-status")).to_have_text("Der erste Tag darf nicht nach dem letzten liegen.")
+    expect(page.locator("#reports-result")).to_be_hidden()
+
+
+def test_without_a_console_session_the_page_asks_to_sign_in(chat_server, new_context):
+    page = new_context().new_page()
+    page.goto(f"{chat_server.url}/console/reports")
+    expect(page.locator("#reports-status")).to_have_text("Sign in on the console first, then open the reports again.")
+    expect(page.locator("#reports-form")).to_be_hidden()
+
+
+@pytest.mark.parametrize("locale, viewport", [("en", {"width": 390, "height": 844}), ("ar", {"width": 1280, "height": 800}),
+                                              ("ar", {"width": 390, "height": 844}), ("ru", {"width": 1280, "height": 800})])
+def test_reports_layouts(chat_server, make_operator, new_context, six_conversations, locale, viewport):
+    page = sign_in(new_context(viewport=viewport), chat_server, *make_operator("cy", "Cy"))
+    page.goto(f"{chat_server.url}/{locale}/console/reports")
+    expect(page.locator("#reports-by-locale tbody tr").first).to_be_visible()
+    assert page.evaluate("() => document.documentElement.dir") == ("rtl" if locale == "ar" else "ltr")
+    table = page.locator("#reports-by-day").bounding_box()
+    region = page.locator("#reports-by-day").locator("xpath=..").bounding_box()
+    assert region["x"] >= 0 and region["x"] + region["width"] <= viewport["width"]  # the page never scrolls sideways
+    assert table["width"] > 0
+    page.screenshot(path=str(SHOTS / f"reports-{locale}-{viewport['width']}.png"), full_page=True)
