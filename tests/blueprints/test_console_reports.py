@@ -102,3 +102,13 @@ def test_the_page_is_a_shell_without_figures_or_cookies(client):
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     page = response.get_data(as_text=True)
     assert "Gesprächsberichte" in page and 'id="reports-data"' in page
+
+
+def test_erased_conversations_leave_the_report_with_everything_stored_about_them(app, client, stored, auth, clock):
+    from clipai.services import retention
+
+    with app.app_context():
+        clock.now = DAY1 + timedelta(days=40)  # past every erase date
+        assert retention.purge_expired() == 11
+    report = client.get(API, query_string={"from": "2030-01-01", "to": "2030-01-03"}, headers=auth).get_json()
+    assert report["total"] is None

@@ -59,9 +59,13 @@ def test_without_a_console_session_the_page_asks_to_sign_in(chat_server, new_con
 
 
 @pytest.mark.parametrize("locale, viewport", [("en", {"width": 390, "height": 844}), ("ar", {"width": 1280, "height": 800}),
-                                              ("ar", {"width": 390, "height": 844}), ("ru", {"width": 1280, "height": 800})])
+                                              ("ar", {"width": 390, "height": 844}), ("ru", {"width": 1280, "height": 800}),
+                                              ("de", {"width": 1280, "height": 800})])
 def test_reports_layouts(chat_server, make_operator, new_context, six_conversations, locale, viewport):
     page = sign_in(new_context(viewport=viewport), chat_server, *make_operator("cy", "Cy"))
+    page.goto(f"{chat_server.url}/{locale}/console")
+    expect(page.locator("#reports-link")).to_be_visible()  # the top bar's link, in every layout
+    page.screenshot(path=str(SHOTS / f"console-{locale}-{viewport['width']}.png"))
     page.goto(f"{chat_server.url}/{locale}/console/reports")
     expect(page.locator("#reports-by-locale tbody tr").first).to_be_visible()
     assert page.evaluate("() => document.documentElement.dir") == ("rtl" if locale == "ar" else "ltr")

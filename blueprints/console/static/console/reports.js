@@ -33,24 +33,28 @@ function figure(seconds) {
   return seconds === null ? "—" : formatDuration(locale, seconds);
 }
 
-function rowElement(row, label, isTotal) {
+/* Each figure cell carries its column's name, which narrow screens show beside it (reports.css). */
+function rowElement(row, label, isTotal, columns) {
   const tr = make("tr", isTotal ? "reports-total" : "");
   const head = make("th", "", label);
   head.scope = "row";
   tr.append(head);
-  for (const count of [row.started, row.answered, row.missed]) tr.append(make("td", "", formatNumber(locale, count)));
-  for (const seconds of [row.median_first_response_seconds, row.median_resolution_seconds]) {
-    const cell = make("td", "", figure(seconds));
-    if (seconds === null) cell.title = strings.notEnough;
+  const counts = [row.started, row.answered, row.missed].map((count) => [formatNumber(locale, count), false]);
+  const medians = [row.median_first_response_seconds, row.median_resolution_seconds].map((s) => [figure(s), s === null]);
+  [...counts, ...medians].forEach(([text, missing], index) => {
+    const cell = make("td", "", text);
+    cell.dataset.label = columns[index];
+    if (missing) cell.title = strings.notEnough;
     tr.append(cell);
-  }
+  });
   return tr;
 }
 
 function fillTable(id, rows, total, labelOf) {
-  const body = byId(id).querySelector("tbody");
-  body.replaceChildren(...rows.map((row) => rowElement(row, labelOf(row.label), false)),
-    rowElement(total, strings.total, true));
+  const table = byId(id);
+  const columns = Array.from(table.querySelectorAll("thead th")).slice(1).map((th) => th.textContent);
+  table.querySelector("tbody").replaceChildren(...rows.map((row) => rowElement(row, labelOf(row.label), false, columns)),
+    rowElement(total, strings.total, true, columns));
 }
 
 function render(report) {
