@@ -104,11 +104,13 @@ def test_the_page_is_a_shell_without_figures_or_cookies(client):
     assert "Gesprächsberichte" in page and 'id="reports-data"' in page
 
 
-def test_erased_conversations_leave_the_report_with_everything_stored_about_them(app, client, stored, auth, clock):
+def test_erased_conversations_leave_the_report_with_everything_stored_about_them(app, client, stored, clock, make_token):
     from clipai.services import retention
 
     with app.app_context():
         clock.now = DAY1 + timedelta(days=40)  # past every erase date
         assert retention.purge_expired() == 11
-    report = client.get(API, query_string={"from": "2030-01-01", "to": "2030-01-03"}, headers=auth).get_json()
+    _, token = make_token()
+    report = client.get(API, query_string={"from": "2030-01-01", "to": "2030-01-03"},
+                        headers={"Authorization": f"Bearer {token}"}).get_json()
     assert report["total"] is None
