@@ -51,7 +51,7 @@ def rendered_markup(blocks) -> Markup:
     parts = []
     for kind, run in policy.fold_runs(blocks, [block.changed for block in blocks]):
         inner = "".join(block.html for block in run)
-        if kind == "show":
+        if kind == "show" or len(run) == 1:  # folding one block would hide as much as it shows
             parts.append(inner)
             continue
         parts.append(_fold(ngettext("%(num)d unchanged part", "%(num)d unchanged parts", len(run)), inner))
