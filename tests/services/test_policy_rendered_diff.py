@@ -48,3 +48,8 @@ def test_output_stays_sanitized():
     html = html_of("Hello\n", "Hello [x](javascript:alert(1)) <script>alert(1)</script>\n")
     assert "href" not in html and "<script" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_removed_list_item_stays_a_list_item():
+    html = html_of("- one\n- two\n- three\n", "- one\n- three\n")
+    assert "<li>one</li>\n<li><del>two</del></li><li>three</li>" in html

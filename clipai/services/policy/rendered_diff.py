@@ -120,12 +120,40 @@ def _merged_opcodes(before, after):
     return merged
 
 
+def _starts_an_element(tokens) -> bool:
+    return bool(tokens) and _is_tag(tokens[0]) and not tokens[0].startswith("</")
+
+
+def _slide_deletions(opcodes, before):
+    """Move a removal that spans element boundaries so that it covers whole elements.
+
+    Removing the second of three list items can be matched as "…one[</li><li>two]</li>…" or as
+    "…one</li>[<li>two</li>]…": the same change, but only the second keeps the removed item an item.
+    """
+    for index in range(1, len(opcodes) - 1):
+        op, i1, i2, j1, j2 = opcodes[index]
+        after_op = opcodes[index + 1]
+        if op != "delete" or opcodes[index - 1][0] != "equal" or after_op[0] != "equal":
+            continue
+        shift = 0
+        while i1 + shift < after_op[2] and i2 + shift < after_op[2] and before[i1 + shift] == before[i2 + shift] \
+                and not _starts_an_element(before[i1 + shift:i2 + shift]):
+            shift += 1
+        if shift and _starts_an_element(before[i1 + shift:i2 + shift]):
+            opcodes[index - 1][2] += shift
+            opcodes[index - 1][4] += shift
+            opcodes[index] = [op, i1 + shift, i2 + shift, j1 + shift, j2 + shift]
+            after_op[1] += shift
+            after_op[3] += shift
+    return opcodes
+
+
 def rendered_diff(old_markdown: str, new_markdown: str) -> list[Block]:
     """Compare two Markdown texts as rendered; the blocks of the new text with changes marked."""
     before = _TOKENS.findall(markdown.to_html(old_markdown or ""))
     after = _TOKENS.findall(markdown.to_html(new_markdown or ""))
     writer = _Writer()
-    for op, i1, i2, j1, j2 in _merged_opcodes(before, after):
+    for op, i1, i2, j1, j2 in _slide_deletions(_merged_opcodes(before, after), before):
         if op == "equal":
             for token in after[j1:j2]:
                 writer.tag(token) if _is_tag(token) else writer.text(token)
