@@ -36,11 +36,11 @@ class Rendered:
     html: str
 
 
-def sanitize(html: str) -> str:
-    """Keep only allow-listed tags, attributes and link schemes."""
+def sanitize(html: str, extra_tags=()) -> str:
+    """Keep only allow-listed tags (plus ``extra_tags``, e.g. a diff's ``ins``), attributes and link schemes."""
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
+        tags=set(ALLOWED_TAGS) | set(extra_tags),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",

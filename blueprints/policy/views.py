@@ -5,10 +5,9 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from markupsafe import Markup, escape
 
-from blueprints.policy import caching
+from blueprints.policy import caching, diff_page
+from blueprints.policy.diff_page import DIFF_STATUS_LABELS, diff_markup
 from clipai.auth import TOKEN_STORAGE_KEY, require_role
 from clipai.config import RTL_LOCALES
 from clipai.errors import APIError
@@ -25,12 +24,6 @@ STATUS_LABELS = {
     "past": _l("Past version"),
     "withdrawn": _l("Withdrawn"),
 }
-DIFF_STATUS_LABELS = {
-    "added": _l("New language"),
-    "removed": _l("Language removed"),
-    "changed": _l("Changed"),
-    "unchanged": _l("No changes"),
-}
 
 
 def visitor_locale() -> str:
@@ -39,28 +32,6 @@ def visitor_locale() -> str:
 
 def title_of(text: policy.PolicyText) -> str:
     return text.title or _("Privacy Policy")
-
-
-def _pieces_markup(pieces) -> str:
-    tags = {"delete": "del", "insert": "ins"}
-    parts = []
-    for kind, text in pieces:
-        tag = tags.get(kind)
-        parts.append(f"<{tag}>{escape(text)}</{tag}>" if tag else str(escape(text)))
-    return "".join(parts)
-
-
-def diff_markup(pieces) -> Markup:
-    """Render diff pieces as escaped text with ``<del>``/``<ins>``, folding long unchanged stretches."""
-    parts = []
-    for kind, paragraphs in policy.fold_unchanged(pieces):
-        inner = "".join(_pieces_markup(paragraph) for paragraph in paragraphs)
-        if kind == "show":
-            parts.append(inner)
-            continue
-        label = ngettext("%(num)d unchanged paragraph", "%(num)d unchanged paragraphs", len(paragraphs))
-        parts.append(f'<details class="policy-diff-fold"><summary>{escape(label)}</summary>{inner}</details>')
-    return Markup("".join(parts))
 
 
 def language_in_sentence(code: str) -> str:
@@ -93,6 +64,7 @@ def _text_context(version, state):
         "status": state.status_of(version),
         "state": state,
         "upcoming": state.upcoming,
+        "text_locales": sorted(policy.rendered_texts(version)),
     }
 
 
@@ -146,18 +118,9 @@ def diff(a, b):
     if state.get(a) is None or state.get(b) is None:
         abort(404)
     old, new = policy.get_version(a), policy.get_version(b)
-    locale = _diff_locale(old, new)
-    etag = caching.etag_for("diff", old.sha256, new.sha256, locale)
-    return caching.respond(etag, state, lambda: _render_diff(old, new, locale, state))
-
-
-def _render_diff(old, new, locale, state) -> str:
-    diffs = {d.locale: d for d in policy.diff_texts(old.texts, new.texts)}
-    chosen = diffs[locale]
-    return render_template(
-        "policy/diff.html", old=old, new=new, locale=locale, diffs=diffs, chosen=chosen,
-        diff_html=diff_markup(chosen.pieces), diff_labels=DIFF_STATUS_LABELS, state=state,
-    )
+    locale, view = _diff_locale(old, new), diff_page.chosen_view()
+    etag = caching.etag_for("diff", old.sha256, new.sha256, locale, view)
+    return caching.respond(etag, state, lambda: diff_page.render(old, new, locale, view, state))
 
 
 def _feed_entry(version):
@@ -166,24 +129,31 @@ def _feed_entry(version):
     return {
         "id": url_for(".version_page", number=version.number, _external=True),
         "url": url_for(".version_page", number=version.number, _external=True),
-        "title": _("Privacy policy version %(number)d", number=version.number),
+        "title": (_("Privacy policy version %(number)d (withdrawn)", number=version.number) if version.withdrawn
+                  else _("Privacy policy version %(number)d", number=version.number)),
         "published": policy.iso(version.published_at),
-        "updated": policy.iso(version.published_at),
+        "updated": policy.iso(version.withdrawn_at if version.withdrawn else version.published_at),
         "summary": version.summary,
         "content": render_template("policy/_feed_entry.html", version=version, text=text, effective=effective),
+        "number": version.number,
+        "effective_from": policy.iso(version.effective_from),
+        "withdrawn_at": policy.iso(version.withdrawn_at) if version.withdrawn else "",
+        "sha256": version.sha256,
+        "prev_sha256": version.prev_sha256 or "",
+        "locales": sorted(policy.rendered_texts(version)),
     }
 
 
 @bp.get("/privacy/feed.atom")
 def feed():
-    """Atom feed: one entry per version that is or will be published, upcoming ones included."""
+    """Atom feed: one entry per version, upcoming and withdrawn ones included, with its hash-chain entry."""
     state = policy.current_state()
     etag = caching.etag_for("feed", request.url_root, caching.history_marker(state))
     return caching.respond(etag, state, lambda: _render_feed(state), mimetype="application/atom+xml")
 
 
 def _render_feed(state) -> str:
-    versions = sorted(state.public_versions, key=lambda v: v.number, reverse=True)
+    versions = sorted(state.versions, key=lambda v: v.number, reverse=True)
     changes = [v.published_at for v in state.versions] + [v.withdrawn_at for v in state.versions if v.withdrawn]
     return render_template(
         "policy/feed.xml",

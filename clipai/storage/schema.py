@@ -16,8 +16,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.types import TypeDecorator
 
+def holds(text, hashed: bool = False) -> dict:
+    """A column's description for the data inventory (``/privacy/data``): what it holds, hashed or not."""
+    return {"holds": text, "hashed": hashed}
+
+
+# Every table says why it exists (``purpose``, the policy ``clause``) and how long rows are kept
+# (``retention``, a kind named in clipai/services/inventory.py); every column what it holds. The
+# inventory is generated from these, and tests/services/test_inventory.py fails on a gap.
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -71,45 +80,62 @@ class UTCDateTime(TypeDecorator):
 users = Table(
     "users",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("username", String(64), nullable=False, unique=True),
-    Column("password_hash", String(255), nullable=False),
-    Column("alias", String(64), nullable=False),
-    Column("is_operator", Boolean, nullable=False, default=False),
-    Column("is_maintainer", Boolean, nullable=False, default=False),
-    Column("disabled", Boolean, nullable=False, default=False),
-    Column("created_at", UTCDateTime, nullable=False),
+    Column("id", Integer, primary_key=True, info=holds(_l("Number of the account"))),
+    Column("username", String(64), nullable=False, unique=True,
+           info=holds(_l("Sign-in name of the operator (never shown to visitors)"))),
+    Column("password_hash", String(255), nullable=False, info=holds(_l("The password, as a salted hash"), hashed=True)),
+    Column("alias", String(64), nullable=False, info=holds(_l("Name shown to visitors instead of the sign-in name"))),
+    Column("is_operator", Boolean, nullable=False, default=False,
+           info=holds(_l("Whether the account may answer chats"))),
+    Column("is_maintainer", Boolean, nullable=False, default=False,
+           info=holds(_l("Whether the account may publish policy versions"))),
+    Column("disabled", Boolean, nullable=False, default=False, info=holds(_l("Whether the account is switched off"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When the account was created"))),
+    info={
+        "purpose": _l("Accounts of operators and maintainers, so that only they can answer chats and publish the policy."),
+        "clause": "3.1", "retention": "account",
+    },
 )
 
 auth_tokens = Table(
     "auth_tokens",
     metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
+    Column("token_hash", String(64), primary_key=True, info=holds(_l("The sign-in token, as a hash"), hashed=True)),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True,
+           info=holds(_l("The account it belongs to"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When it was issued"))),
+    Column("expires_at", UTCDateTime, nullable=False, info=holds(_l("When it stops working"))),
+    info={"purpose": _l("Sign-ins of operators and maintainers."), "clause": "3.1", "retention": "token"},
 )
 
 policy_versions = Table(
     "policy_versions",
     metadata,
-    Column("number", Integer, primary_key=True, autoincrement=False),
-    Column("published_at", UTCDateTime, nullable=False),
-    Column("effective_from", UTCDateTime, nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("controlling_locale", String(8), nullable=False),
-    Column("sha256", String(64), nullable=False, unique=True),
-    Column("prev_sha256", String(64), nullable=True),
-    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("number", Integer, primary_key=True, autoincrement=False, info=holds(_l("Version number"))),
+    Column("published_at", UTCDateTime, nullable=False, info=holds(_l("When it was published"))),
+    Column("effective_from", UTCDateTime, nullable=False, info=holds(_l("When it takes effect"))),
+    Column("summary", Text, nullable=False, info=holds(_l("What changed"))),
+    Column("controlling_locale", String(8), nullable=False, info=holds(_l("Language of the text that prevails"))),
+    Column("sha256", String(64), nullable=False, unique=True,
+           info=holds(_l("Fingerprint of the version"), hashed=True)),
+    Column("prev_sha256", String(64), nullable=True,
+           info=holds(_l("Fingerprint of the previous version"), hashed=True)),
+    Column("withdrawn_at", UTCDateTime, nullable=True, info=holds(_l("When it was withdrawn, if it was"))),
+    info={"purpose": _l("Published versions of this privacy policy."), "clause": "4.1", "retention": "permanent"},
 )
 
 policy_texts = Table(
     "policy_texts",
     metadata,
-    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False),
-    Column("locale", String(8), nullable=False),
-    Column("markdown", Text, nullable=False),
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False,
+           info=holds(_l("The version"))),
+    Column("locale", String(8), nullable=False, info=holds(_l("Language of the text"))),
+    Column("markdown", Text, nullable=False, info=holds(_l("The text"))),
     PrimaryKeyConstraint("version_number", "locale"),
+    info={
+        "purpose": _l("The text of each policy version in each language."),
+        "clause": "4.2", "retention": "permanent",
+    },
 )
 
 # The verified record of a withdrawal (migration 0006): ``sha256`` covers the version's number and
@@ -118,35 +144,50 @@ policy_texts = Table(
 policy_withdrawals = Table(
     "policy_withdrawals",
     metadata,
-    Column("version_number", Integer, ForeignKey("policy_versions.number"), primary_key=True, autoincrement=False),
-    Column("withdrawn_at", UTCDateTime, nullable=False),
-    Column("sha256", String(64), nullable=False),
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), primary_key=True, autoincrement=False,
+           info=holds(_l("The withdrawn version"))),
+    Column("withdrawn_at", UTCDateTime, nullable=False, info=holds(_l("When it was withdrawn"))),
+    Column("sha256", String(64), nullable=False, info=holds(_l("Fingerprint of the record"), hashed=True)),
+    info={
+        "purpose": _l("The sealed record of each withdrawn policy version."),
+        "clause": "4.1", "retention": "permanent",
+    },
 )
 
 conversations = Table(
     "conversations",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("resume_code_hash", String(64), nullable=True, unique=True),
-    Column("locale", String(8), nullable=False),
-    Column("status", String(10), nullable=False, default="open"),
-    Column("assigned_to", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    Column("answered", Boolean, nullable=False, default=False),
-    Column("visitor_seen_up_to", Integer, nullable=False, default=0),
-    Column("operator_seen_up_to", Integer, nullable=False, default=0),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("last_activity_at", UTCDateTime, nullable=False),
-    Column("erase_after", UTCDateTime, nullable=False),
+    Column("id", Integer, primary_key=True, info=holds(_l("Number of the chat"))),
+    Column("token_hash", String(64), nullable=False, unique=True,
+           info=holds(_l("The visitor's secret chat key, as a hash (the key itself stays in the visitor's browser)"), hashed=True)),
+    Column("resume_code_hash", String(64), nullable=True, unique=True,
+           info=holds(_l("The code that continues the chat on another device, as a hash"), hashed=True)),
+    Column("locale", String(8), nullable=False, info=holds(_l("Language of the chat"))),
+    Column("status", String(10), nullable=False, default="open", info=holds(_l("Whether the chat is open or closed"))),
+    Column("assigned_to", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True,
+           info=holds(_l("The operator answering it"))),
+    Column("answered", Boolean, nullable=False, default=False, info=holds(_l("Whether an operator has answered"))),
+    Column("visitor_seen_up_to", Integer, nullable=False, default=0,
+           info=holds(_l("The last message the visitor has seen"))),
+    Column("operator_seen_up_to", Integer, nullable=False, default=0,
+           info=holds(_l("The last message the operators have seen"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When the chat started"))),
+    Column("last_activity_at", UTCDateTime, nullable=False, info=holds(_l("When the last message was written"))),
+    Column("erase_after", UTCDateTime, nullable=False, info=holds(_l("When the chat will be erased"))),
     # Visitor messages after operator_seen_up_to, kept by the storage functions that insert
     # messages and by the operators' read mark (migration 0005).
-    Column("unread", Integer, nullable=False, default=0),
+    Column("unread", Integer, nullable=False, default=0,
+           info=holds(_l("How many visitor messages the operators have not seen yet"))),
     # When an operator last closed it (migration 0012), for the reports' resolution time; kept
     # when a visitor reopens it, read for closed conversations only.
-    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True, info=holds(_l("When an operator last closed the chat"))),
     Index("ix_conversations_erase_after", "erase_after"),
     Index("ix_conversations_last_activity_at", "last_activity_at"),
     sqlite_autoincrement=True,  # an erased conversation's id is never handed to someone else
+    info={
+        "purpose": _l("Support chats, so that operators can answer visitors in the same chat."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
 )
 
 # The first message that started a conversation, for the resend window only (migration 0007): a
@@ -156,39 +197,58 @@ conversations = Table(
 conversation_starts = Table(
     "conversation_starts",
     metadata,
-    Column("key_hash", String(64), primary_key=True),
-    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
+    Column("key_hash", String(64), primary_key=True,
+           info=holds(_l("A keyed hash of the message, its id and a hash of the network address it came from (the address itself is never stored)"), hashed=True)),
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+           info=holds(_l("The chat it started"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When it was sent"))),
     Index("ix_conversation_starts_created_at", "created_at"),
     Index("ix_conversation_starts_conversation_id", "conversation_id"),
+    info={
+        "purpose": _l("The first message of a new chat, so that a message sent again after a lost connection does not start a second chat."),
+        "clause": "2.1.2", "retention": "resend_window",
+    },
 )
 
 messages = Table(
     "messages",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True, info=holds(_l("Number of the message"))),
     Column(
         "conversation_id",
         Integer,
         ForeignKey("conversations.id", ondelete="CASCADE"),
         nullable=False,
+        info=holds(_l("The chat it belongs to")),
     ),
-    Column("author", String(10), nullable=False),
-    Column("operator_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    Column("operator_alias", String(64), nullable=True),
-    Column("text", Text, nullable=False),
-    Column("redacted", String(64), nullable=False, default=""),
-    Column("client_msg_id", String(64), nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
+    Column("author", String(10), nullable=False,
+           info=holds(_l("Who wrote it: the visitor, an operator or the system"))),
+    Column("operator_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True,
+           info=holds(_l("The operator account that wrote it (never shown to visitors)"))),
+    Column("operator_alias", String(64), nullable=True, info=holds(_l("The name the visitor saw"))),
+    Column("text", Text, nullable=False, info=holds(_l("The text, with personal data removed"))),
+    Column("redacted", String(64), nullable=False, default="",
+           info=holds(_l("Which kinds of data were removed from it (e-mail address, phone number…)"))),
+    Column("client_msg_id", String(64), nullable=True,
+           info=holds(_l("A random id the browser gave the message, so that it is never stored twice"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When it was written"))),
     UniqueConstraint("conversation_id", "author", "client_msg_id", name="uq_messages_client_msg_id"),
     Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+    info={
+        "purpose": _l("Chat messages, with e-mail addresses, phone, card and bank account numbers removed before they are stored."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
 )
 
 canned_replies = Table(
     "canned_replies",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("shortcut", String(32), nullable=False, unique=True),
-    Column("text", Text, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
+    Column("id", Integer, primary_key=True, info=holds(_l("Number of the answer"))),
+    Column("shortcut", String(32), nullable=False, unique=True, info=holds(_l("Short name to find it"))),
+    Column("text", Text, nullable=False, info=holds(_l("The answer"))),
+    Column("created_at", UTCDateTime, nullable=False, info=holds(_l("When it was added"))),
+    info={
+        "purpose": _l("Ready-made answers operators can insert into a chat."),
+        "clause": "2.1.1", "retention": "until_removed",
+    },
 )

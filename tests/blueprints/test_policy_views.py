@@ -210,9 +210,26 @@ def test_diff_works_the_other_way_round(client, upcoming):
 
 def test_diff_is_per_language(client, upcoming):
     _, html = page(client, "/privacy/versions/1/diff/2?text=ru")
-    diff = html[html.index('class="policy-diff"'):]
+    diff = html[html.index('class="policy-diff '):]
     assert "<del>" in diff and "храним" in diff  # Russian was dropped in version 2
     assert "Language removed" in html
+
+
+def test_diff_shows_the_rendered_text_with_the_markdown_one_click_away(client, published, publish):
+    publish({"en": "# Privacy Policy\n\n## 1. Chats\n\nWe keep chat messages for **14 days**.\n"}, "Bold.", T0 + DAY)
+    _, html = page(client, "/privacy/versions/1/diff/2")
+    diff = html[html.index('class="policy-diff '):]
+    assert "<h2><ins>1. Chats</ins></h2>" in diff and "<del>30</del><strong><ins>14</ins> days</strong>" in diff
+    assert "**" not in diff and "##" not in diff
+    assert '<a href="/privacy/versions/1/diff/2?text=en&amp;view=markdown">Markdown source</a>' in html
+    _, raw = page(client, "/privacy/versions/1/diff/2?text=en&view=markdown")
+    assert "## 1. Chats</ins>" in raw and "<ins>**14</ins>" in raw and 'view=markdown" aria-current="page">Markdown source' in raw
+    assert 'href="/privacy/versions/2/diff/1?text=en&amp;view=markdown"' in raw  # the other way round, still raw
+
+
+def test_diff_page_answers_in_german(client, upcoming):
+    _, html = page(client, "/de/privacy/versions/1/diff/2?text=en")
+    assert "Markdown-Quelltext" in html and "<del>30</del><ins>14</ins>" in html
 
 
 def test_diff_shows_markup_as_text(client, published, publish):
@@ -235,9 +252,11 @@ def test_feed_is_valid_atom_with_upcoming_versions_and_absolute_links(client, up
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert [entry.link for entry in feed.entries] == [
-        "http://localhost/privacy/versions/2", "http://localhost/privacy/versions/1",
+        "http://localhost/privacy/versions/3", "http://localhost/privacy/versions/2",
+        "http://localhost/privacy/versions/1",
     ]
-    assert feed.entries[0].summary == "Shorter retention."
+    assert feed.entries[0].title == "Privacy policy version 3 (withdrawn)"  # the archive learns of it
+    assert feed.entries[1].summary == "Shorter retention."
 
 
 def test_feed_without_versions_is_still_valid(client):

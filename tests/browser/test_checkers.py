@@ -93,6 +93,28 @@ def test_server_pages_pass_both_checkers_in_every_language(chat_server, publishe
     findings.assert_clean(tmp_path / "nu")
 
 
+VERIFY_PAGES = {
+    "privacy-data": "/privacy/data",
+    "diff-markdown": "/privacy/versions/1/diff/2?view=markdown",
+}
+
+
+def test_policy_data_markdown_diff_and_open_verify_panel_pass_both_checkers(chat_server, published_policy, new_context,
+                                                                             findings, tmp_path):
+    page = new_context().new_page()
+    for locale in LOCALES:
+        for name, path in VERIFY_PAGES.items():
+            url = f"{chat_server.url}/{locale}{path}"
+            page.goto(url)
+            expect(page.locator("main")).to_be_visible()
+            findings.snapshot(page, f"{locale}-{name}", html=fetch(url))
+        page.goto(f"{chat_server.url}/{locale}/privacy")
+        page.locator("details.policy-verify summary").click()
+        expect(page.locator("details.policy-verify dd.hash").first).to_be_visible()
+        findings.snapshot(page, f"{locale}-privacy-verify-open")
+    findings.assert_clean(tmp_path / "nu")
+
+
 def send(page, text):
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")

@@ -11,7 +11,7 @@ One module per concept: ``rules`` (the in-force rule), ``state`` (reading it), `
 ``rendering``, ``diff`` and ``verify`` (the hash chain). Callers use the names below.
 """
 
-from clipai.services.policy.diff import LocaleDiff, diff_against, diff_texts, fold_unchanged, word_diff
+from clipai.services.policy.diff import LocaleDiff, diff_against, diff_texts, fold_runs, fold_unchanged, word_diff
 from clipai.services.policy.drafts import (
     DEFAULT_CONTROLLING_LOCALE,
     MAX_SUMMARY_LENGTH,
@@ -24,6 +24,7 @@ from clipai.services.policy.drafts import (
     validate_draft,
 )
 from clipai.services.policy.publishing import publish, publish_shipped_version, withdraw
+from clipai.services.policy.rendered_diff import Block, rendered_diff
 from clipai.services.policy.rendering import PolicyText, preview_html, rendered_texts, text_for
 from clipai.services.policy.rules import PolicyState, in_force_at, parse_instant, state_of, upcoming_at
 from clipai.services.policy.state import current_state, get_version, has_versions, in_force
@@ -33,17 +34,18 @@ from clipai.services.policy.verify import (
     content_sha256,
     find_chain_breaks,
     iso,
+    read_chain,
     verify_chain,
     withdrawal_sha256,
 )
 from clipai.storage.policy import PolicyVersion
 
 __all__ = [
-    "DEFAULT_CONTROLLING_LOCALE", "MAX_SUMMARY_LENGTH", "MAX_TEXT_LENGTH", "ChainBreak", "FieldError",
+    "Block", "DEFAULT_CONTROLLING_LOCALE", "MAX_SUMMARY_LENGTH", "MAX_TEXT_LENGTH", "ChainBreak", "FieldError",
     "LocaleDiff", "PolicyInvalid", "PolicyState", "PolicyText", "PolicyVersion", "canonical_content",
     "check_effective_from", "content_sha256", "current_state", "diff_against", "diff_texts",
-    "find_chain_breaks", "fold_unchanged", "get_version", "has_versions", "in_force", "in_force_at", "iso",
-    "normalize_markdown", "parse_instant", "preview_html", "publish", "publish_shipped_version",
-    "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at", "validate_draft",
+    "find_chain_breaks", "fold_runs", "fold_unchanged", "get_version", "has_versions", "in_force", "in_force_at", "iso",
+    "normalize_markdown", "parse_instant", "preview_html", "publish", "publish_shipped_version", "read_chain",
+    "rendered_diff", "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at", "validate_draft",
     "verify_chain", "withdraw", "withdrawal_sha256", "word_diff",
 ]

@@ -72,15 +72,19 @@ def _paragraphs(pieces) -> list[list[tuple[str, str]]]:
 def fold_unchanged(pieces, context: int = 1) -> list[tuple[str, list]]:
     """Group pieces into ``("show", pieces)`` around changes and ``("fold", paragraphs)`` elsewhere."""
     paragraphs = _paragraphs(pieces)
-    changed = [any(kind != "equal" for kind, _ in paragraph) for paragraph in paragraphs]
-    near = [any(changed[max(0, i - context):i + context + 1]) for i in range(len(paragraphs))]
+    return fold_runs(paragraphs, [any(kind != "equal" for kind, _ in paragraph) for paragraph in paragraphs], context)
+
+
+def fold_runs(items, changed, context: int = 1) -> list[tuple[str, list]]:
+    """Group ``items`` into ``("show", items)`` near a changed one and ``("fold", items)`` elsewhere."""
+    near = [any(changed[max(0, i - context):i + context + 1]) for i in range(len(items))]
     segments: list[tuple[str, list]] = []
-    for paragraph, shown in zip(paragraphs, near):
+    for item, shown in zip(items, near):
         kind = "show" if shown else "fold"
         if segments and segments[-1][0] == kind:
-            segments[-1][1].append(paragraph)
+            segments[-1][1].append(item)
         else:
-            segments.append((kind, [paragraph]))
+            segments.append((kind, [item]))
     return segments
 
 

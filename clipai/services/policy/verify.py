@@ -125,11 +125,15 @@ def find_withdrawal_breaks(versions, records) -> list[ChainBreak]:
     return breaks
 
 
-def verify_chain() -> tuple[int, list[ChainBreak]]:
-    """Return how many versions were checked and every break found, by version number."""
+def read_chain() -> tuple[list[PolicyVersion], list[WithdrawalRecord]]:
+    """Read every version with its texts and every withdrawal record in one snapshot."""
     with storage.reading() as conn:
         conn = policy_store.one_snapshot(conn)
-        versions = policy_store.list_versions_with_texts(conn)
-        records = policy_store.list_withdrawals(conn)
+        return policy_store.list_versions_with_texts(conn), policy_store.list_withdrawals(conn)
+
+
+def verify_chain() -> tuple[int, list[ChainBreak]]:
+    """Return how many versions were checked and every break found, by version number."""
+    versions, records = read_chain()
     breaks = find_chain_breaks(versions) + find_withdrawal_breaks(versions, records)
     return len(versions), sorted(breaks, key=lambda problem: problem.number)
