@@ -20,7 +20,7 @@ def publish_shipped_policy(app, **_extra):
 
 
 def init_app(app):
-    from blueprints.policy import caching
+    from blueprints.policy import caching, withdrawal  # noqa: F401 (withdrawal adds its route to bp)
     from blueprints.policy.cli import policy_cli
     from blueprints.policy.views import bp
 

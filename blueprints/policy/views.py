@@ -128,7 +128,7 @@ def version_page(number):
         abort(404)
     etag = caching.etag_for("version", version.sha256, caching.history_marker(state))
     return caching.respond(etag, state, lambda: render_template(
-        "policy/version.html", previous=state.get(number - 1), **_text_context(version, state)))
+        "policy/version.html", previous=state.previous_in_force(version), **_text_context(version, state)))
 
 
 def _diff_locale(old, new) -> str:
@@ -301,7 +301,7 @@ def api_publish():
             body.get("controlling_locale", policy.DEFAULT_CONTROLLING_LOCALE),
         )
     except ServiceError as error:
-        raise _refused(error) from error
+        raise _refused(error, 409 if error.code == "scheduled_version_pending" else 400) from error
     response = jsonify(_version_detail_json(version, policy.current_state()))
     response.headers["Location"] = url_for(".api_version", number=version.number)
     return response, 201
@@ -360,6 +360,9 @@ def _publish_page_strings() -> dict:
         "published": _("Version %(number)s is published."),
         "fixFields": _("The version was not published. Please correct the marked fields."),
         "invalidDate": _("Choose a valid date and time, or leave the field empty."),
+        "withdrawScheduled": _("Withdraw version %(number)s"),
+        "withdrawing": _("Withdrawing version %(number)s…"),
+        "withdrawn": _("Version %(number)s is withdrawn and will not take effect. You can publish your version now."),
     }
 
 

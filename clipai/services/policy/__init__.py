@@ -1,7 +1,8 @@
 """Privacy-policy versions: publish, schedule, withdraw, read, render, compare and verify.
 
 Rules (DESIGN §4): versions are append-only and numbered 1, 2, …; ``effective_from`` defaults to
-the publication instant and may not precede it nor the version in force; the version in force at
+the publication instant and may not precede it nor the version in force, and must come after every
+pending scheduled version (effective dates follow numbers); the version in force at
 instant t is the non-withdrawn one with the greatest ``effective_from`` ≤ t; only an upcoming
 version can be withdrawn; each version records the SHA-256 of its canonical content, which
 includes the previous version's hash, and each withdrawal a hashed record of its own.
@@ -19,13 +20,22 @@ from clipai.services.policy.drafts import (
     FieldError,
     PolicyInvalid,
     check_effective_from,
+    check_follows_scheduled,
     normalize_markdown,
     supported_locales,
     validate_draft,
 )
 from clipai.services.policy.publishing import publish, publish_shipped_version, withdraw
 from clipai.services.policy.rendering import PolicyText, preview_html, rendered_texts, text_for
-from clipai.services.policy.rules import PolicyState, in_force_at, parse_instant, state_of, upcoming_at
+from clipai.services.policy.rules import (
+    PolicyState,
+    ever_in_force,
+    in_force_at,
+    parse_instant,
+    previous_in_force,
+    state_of,
+    upcoming_at,
+)
 from clipai.services.policy.state import current_state, get_version, has_versions, in_force
 from clipai.services.policy.verify import (
     ChainBreak,
@@ -39,11 +49,11 @@ from clipai.services.policy.verify import (
 from clipai.storage.policy import PolicyVersion
 
 __all__ = [
-    "DEFAULT_CONTROLLING_LOCALE", "MAX_SUMMARY_LENGTH", "MAX_TEXT_LENGTH", "ChainBreak", "FieldError",
-    "LocaleDiff", "PolicyInvalid", "PolicyState", "PolicyText", "PolicyVersion", "canonical_content",
-    "check_effective_from", "content_sha256", "current_state", "diff_against", "diff_texts",
+    "ChainBreak", "DEFAULT_CONTROLLING_LOCALE", "FieldError", "LocaleDiff", "MAX_SUMMARY_LENGTH", "MAX_TEXT_LENGTH",
+    "PolicyInvalid", "PolicyState", "PolicyText", "PolicyVersion", "canonical_content", "check_effective_from",
+    "check_follows_scheduled", "content_sha256", "current_state", "diff_against", "diff_texts", "ever_in_force",
     "find_chain_breaks", "fold_unchanged", "get_version", "has_versions", "in_force", "in_force_at", "iso",
-    "normalize_markdown", "parse_instant", "preview_html", "publish", "publish_shipped_version",
-    "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at", "validate_draft",
-    "verify_chain", "withdraw", "withdrawal_sha256", "word_diff",
+    "normalize_markdown", "parse_instant", "preview_html", "previous_in_force", "publish",
+    "publish_shipped_version", "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at",
+    "validate_draft", "verify_chain", "withdraw", "withdrawal_sha256", "word_diff",
 ]

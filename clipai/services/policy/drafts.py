@@ -4,11 +4,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from clipai.i18n import supported_locales
 from clipai.services.errors import ServiceError
-from clipai.services.policy.rules import parse_instant
+from clipai.services.policy.rules import parse_instant, scheduled_blocking
+from clipai.services.policy.verify import iso
 from clipai.storage.policy import PolicyVersion
 
 DEFAULT_CONTROLLING_LOCALE = "en"
@@ -127,3 +129,27 @@ def check_effective_from(effective_from: datetime, now: datetime, current: Polic
             _l("A version cannot take effect before the version in force (%(number)d).", number=current.number))])
 
 
+
+
+class _LongDate:
+    """An instant formatted in the reader's language when the message is shown, not when raised."""
+
+    def __init__(self, instant: datetime):
+        self.instant = instant
+
+    def __str__(self):
+        return format_datetime(self.instant, "long")
+
+
+def check_follows_scheduled(effective_from: datetime, now: datetime, versions) -> None:
+    """Refuse a version that would take effect at or before a pending scheduled version."""
+    pending = scheduled_blocking(versions, effective_from, now)
+    if pending is None:
+        return
+    raise ServiceError(
+        "scheduled_version_pending",
+        _l("Version %(number)d is scheduled to take effect on %(date)s. A new version must take effect after it; "
+           "to replace it, withdraw version %(number)d first.", number=pending.number,
+           date=_LongDate(pending.effective_from)),
+        scheduled={"number": pending.number, "effective_from": iso(pending.effective_from)},
+    )

@@ -12,6 +12,7 @@ from clipai.services.errors import ServiceError
 from clipai.services.policy.drafts import (
     DEFAULT_CONTROLLING_LOCALE,
     check_effective_from,
+    check_follows_scheduled,
     supported_locales,
     validate_draft,
 )
@@ -31,6 +32,7 @@ def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONT
         versions = policy_store.list_versions(conn)
         effective = requested or now
         check_effective_from(effective, now, in_force_at(versions, now))
+        check_follows_scheduled(effective, now, versions)
         previous = versions[-1] if versions else None
         draft = PolicyVersion(
             number=previous.number + 1 if previous else 1,

@@ -2,6 +2,7 @@
    after confirmation. */
 import { byId } from "../../../static/js/dom.js";
 import { formatInstant } from "../../../static/js/format.js";
+import { hideConflict, showConflict } from "./conflict.js";
 import { clearFieldErrors, showFieldErrors, textareas } from "./editor.js";
 import { call, data, errorMessage, handledAuthFailure, setStatus, setView, t } from "./page.js";
 
@@ -81,6 +82,7 @@ export function review(event) {
     }
     setStatus("");
     pendingDraft = draft;
+    hideConflict();
     renderReview(draft, result.body);
     setView("review");
     byId("review-heading").focus();
@@ -101,6 +103,11 @@ export function publish() {
       byId("published-message").textContent = t("published", { number: result.body.number });
       byId("published-link").href = data.urls.versionPage + "/" + result.body.number;
       setView("published");
+      return;
+    }
+    const error = result.body && result.body.error;
+    if (result.status === 409 && error && error.code === "scheduled_version_pending" && error.scheduled) {
+      showConflict(error);
       return;
     }
     setView("editor-form");
