@@ -133,7 +133,7 @@ def test_chat_widget_passes_both_checkers_in_every_state_and_language(chat_serve
 
 
 def check_console_states(page, base, locale, findings):
-    """The conversation list, a conversation open, and the policy editor and its review."""
+    """The conversation list, a conversation open, and the policy editor, its review and a refusal."""
     page.goto(f"{base}/{locale}/console")
     expect(page.locator("#queue-list .console-queue-item").first).to_be_visible()
     findings.snapshot(page, f"{locale}-console-list")
@@ -149,6 +149,9 @@ def check_console_states(page, base, locale, findings):
     page.click("#review-button")
     expect(page.locator("#review")).to_be_visible()
     findings.snapshot(page, f"{locale}-publish-review")
+    page.click("#confirm-publish")  # version 2 is scheduled: refused, with the offer to withdraw it
+    expect(page.locator("#scheduled-conflict")).to_be_visible()
+    findings.snapshot(page, f"{locale}-publish-scheduled-conflict")
 
 
 def test_console_passes_both_checkers_in_every_state_and_language(chat_server, published_policy, live, peers,
