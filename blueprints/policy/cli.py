@@ -31,6 +31,17 @@ def report_refusal(error: ServiceError):
     raise click.ClickException(f"{error.message} [{error.code}]")
 
 
+def warn_about_outdated(texts, controlling_locale, yes):
+    """Name the translations that would be behind the controlling text, and ask unless ``--yes``."""
+    behind = policy.outdated_if_published(texts, controlling_locale)
+    if not behind:
+        return
+    click.echo(f"Warning: the {', '.join(behind)} text(s) are unchanged while the controlling ({controlling_locale}) "
+               "text changed; readers of those languages will be told the translation was not updated yet.", err=True)
+    if not yes:
+        click.confirm("Publish anyway?", abort=True, err=True)
+
+
 policy_cli = click.Group("policy", help="Privacy-policy versions.")
 
 
@@ -40,11 +51,14 @@ policy_cli = click.Group("policy", help="Privacy-policy versions.")
 @click.option("--summary", required=True, help="What changed, in one or two sentences.")
 @click.option("--effective-from", help="ISO 8601 instant (UTC when no offset is given); default: now.")
 @click.option("--controlling-locale", default=policy.DEFAULT_CONTROLLING_LOCALE, show_default=True)
+@click.option("--yes", is_flag=True, help="Publish without asking, even when translations fell behind.")
 @with_appcontext
-def publish_command(texts, summary, effective_from, controlling_locale):
+def publish_command(texts, summary, effective_from, controlling_locale, yes):
     """Publish a new version (it cannot be changed afterwards)."""
+    texts = read_texts(texts)
+    warn_about_outdated(texts, controlling_locale, yes)
     try:
-        version = policy.publish(read_texts(texts), summary, effective_from, controlling_locale)
+        version = policy.publish(texts, summary, effective_from, controlling_locale)
     except ServiceError as error:
         report_refusal(error)
     click.echo(f"Published version {version.number}: effective from {policy.iso(version.effective_from)}, "

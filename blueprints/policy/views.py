@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from blueprints.policy import caching
+from blueprints.policy.strings import publish_page_strings
 from clipai.auth import TOKEN_STORAGE_KEY, require_role
 from clipai.config import RTL_LOCALES
 from clipai.errors import APIError
@@ -86,6 +87,7 @@ def policy_template_helpers():
 def _text_context(version, state):
     text, fallback = policy.text_for(version, visitor_locale())
     return {
+        "behind_since": None if fallback else policy.outdated_translations(state, version).get(text.locale),
         "version": version,
         "text": text,
         "title": title_of(text),
@@ -156,6 +158,7 @@ def _render_diff(old, new, locale, state) -> str:
     chosen = diffs[locale]
     return render_template(
         "policy/diff.html", old=old, new=new, locale=locale, diffs=diffs, chosen=chosen,
+        behind=[code for code in diffs if policy.lags_behind(old.texts, new.texts, code, new.controlling_locale)],
         diff_html=diff_markup(chosen.pieces), diff_labels=DIFF_STATUS_LABELS, state=state,
     )
 
@@ -224,6 +227,7 @@ def _version_detail_json(version, state) -> dict:
         "title": title_of(text),
         "html": text.html,
         "texts": texts,
+        "outdated_locales": policy.outdated_locales(state, version),
     }
 
 
@@ -256,6 +260,7 @@ def _current_json(version, state) -> dict:
         "sha256": version.sha256,
         "prev_sha256": version.prev_sha256,
         "upcoming": _upcoming_json(state),
+        "outdated_locales": policy.outdated_locales(state, version),
     }
 
 
@@ -323,47 +328,24 @@ def api_preview():
 def api_diff():
     """Compare draft texts with a version (``?base=current`` by default), per language."""
     base = request.args.get("base", "current")
+    texts = _json_body().get("texts")
     try:
-        version, diffs = policy.diff_against(base, _json_body().get("texts"))
+        version, diffs = policy.diff_against(base, texts)
     except ServiceError as error:
         raise _refused(error, 404 if error.code == "unknown_version" else 400) from error
+    outdated = policy.draft_outdated_locales(policy.current_state(), version, texts, policy.DEFAULT_CONTROLLING_LOCALE)
     return jsonify(
+        outdated_locales=outdated,
         base={"number": version.number, "effective_from": policy.iso(version.effective_from)} if version else None,
         locales=[
             {"locale": d.locale, "status": d.status, "label": str(DIFF_STATUS_LABELS[d.status]),
-             "html": str(diff_markup(d.pieces))}
+             "html": str(diff_markup(d.pieces)), "outdated": d.locale in outdated}
             for d in diffs
         ],
     )
 
 
 # --- maintainer page ---------------------------------------------------------------------------
-
-
-def _publish_page_strings() -> dict:
-    return {
-        "signingIn": _("Signing in…"),
-        "signInFailed": _("Signing in did not work. Please try again."),
-        "notMaintainer": _("Your account does not have the maintainer role, so it cannot publish policy versions."),
-        "sessionEnded": _("Your session has ended. Please sign in again."),
-        "networkError": _("The server could not be reached. Please try again."),
-        "previewEmpty": _("The preview appears here as you type."),
-        "previewFailed": _("The preview could not be rendered."),
-        "loadingCurrent": _("Loading the version in force…"),
-        "noCurrent": _("No version is in force yet; start from an empty text."),
-        "startedFrom": _("The texts start from version %(number)s, in force now."),
-        "reviewing": _("Comparing with the version in force…"),
-        "comparedWith": _("Compared with version %(number)s, the version in force."),
-        "comparedWithNothing": _("No version is in force yet, so every text is new."),
-        "effectiveNow": _("Immediately when published"),
-        "publishing": _("Publishing…"),
-        "published": _("Version %(number)s is published."),
-        "fixFields": _("The version was not published. Please correct the marked fields."),
-        "invalidDate": _("Choose a valid date and time, or leave the field empty."),
-        "withdrawScheduled": _("Withdraw version %(number)s"),
-        "withdrawing": _("Withdrawing version %(number)s…"),
-        "withdrawn": _("Version %(number)s is withdrawn and will not take effect. You can publish your version now."),
-    }
 
 
 @bp.get("/console/policy")
@@ -382,7 +364,7 @@ def publish_page():
             "diff": url_for(".api_diff", base="current"),
             "versionPage": url_for(".history"),
         },
-        "strings": _publish_page_strings(),
+        "strings": publish_page_strings(),
     }
     return render_template("policy/publish.html", data=data, locales=locales,
                            controlling=policy.DEFAULT_CONTROLLING_LOCALE, chat_widget_hidden=True)

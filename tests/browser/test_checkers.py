@@ -26,6 +26,7 @@ SERVER_PAGES = {
     "version-in-force": "/privacy/versions/1",
     "version-upcoming": "/privacy/versions/2",
     "diff": "/privacy/versions/1/diff/2",
+    "diff-translation-behind": "/privacy/versions/1/diff/2?text=de",
     "not-found": "/privacy/versions/99",
     "console-sign-in": "/console",
     "publish-sign-in": "/console/policy",
@@ -57,13 +58,15 @@ def findings(html_checkers):
 
 @pytest.fixture
 def published_policy(chat_server):
-    """Version 1 in force (English and Russian texts), version 2 announced for next month."""
+    """Version 1 in force (English, Russian and German texts), version 2 announced for next month:
+    its English text changed, its German one did not (so German readers see it fell behind)."""
     app = create_app({"DATABASE_URL": chat_server.env["CLIPAI_DATABASE_URL"], "ASYNC_MODE": "threading",
                       "SECRET_KEY": "x"})
+    german = "# Datenschutz\n\nWir speichern Chats 30 Tage lang.\n"
     with app.app_context():
-        policy.publish({"en": "# Privacy\n\nWe keep chats for 30 days.\n", "ru": "# Конфиденциальность\n\nМы храним чаты 30 дней.\n"},
-                       "First version.")
-        policy.publish({"en": "# Privacy\n\nWe keep chats for 14 days.\n"}, "Shorter retention.",
+        policy.publish({"en": "# Privacy\n\nWe keep chats for 30 days.\n", "ru": "# Конфиденциальность\n\nМы храним чаты 30 дней.\n",
+                        "de": german}, "First version.")
+        policy.publish({"en": "# Privacy\n\nWe keep chats for 14 days.\n", "de": german}, "Shorter retention.",
                        effective_from=datetime.now(UTC) + timedelta(days=30))
     storage.dispose(app)
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  datetimeAttribute, formatDate, formatNumber, formatSeconds, formatWait, formatWhen, languageName, visibleLength
+  datetimeAttribute, formatDate, formatList, formatNumber, formatSeconds, formatWait, formatWhen, languageName, visibleLength
 } from "../../clipai/static/js/format.js";
 
 test("numbers in the page's locale", () => {
@@ -51,4 +51,11 @@ test("language names are labels in the page's language", () => {
 test("length counts code points after NFC, like the server", () => {
   assert.equal(visibleLength("e\u0301"), 1);
   assert.equal(visibleLength("😀"), 1);
+});
+
+test("lists as the locale writes them", () => {
+  assert.equal(formatList("en", ["German", "Russian", "French"]), "German, Russian, and French");
+  assert.equal(formatList("de", ["Deutsch", "Russisch"]), "Deutsch und Russisch");
+  assert.equal(formatList("ar", ["الألمانية", "الروسية"]), "الألمانية والروسية");
+  assert.equal(formatList("not a locale!", ["a", "b"]), "a, b");
 });

@@ -9,7 +9,7 @@ includes the previous version's hash, and each withdrawal a hashed record of its
 
 One module per concept: ``rules`` (the in-force rule), ``state`` (reading it), ``drafts``
 (checking a new version), ``publishing`` (the two changes, announced by ``policy_changed``),
-``rendering``, ``diff`` and ``verify`` (the hash chain). Callers use the names below.
+``rendering``, ``diff``, ``translations`` (which fell behind) and ``verify`` (the hash chain). Callers use the names below.
 """
 
 from clipai.services.policy.diff import LocaleDiff, diff_against, diff_texts, fold_unchanged, word_diff
@@ -37,6 +37,13 @@ from clipai.services.policy.rules import (
     upcoming_at,
 )
 from clipai.services.policy.state import current_state, get_version, has_versions, in_force
+from clipai.services.policy.translations import (
+    draft_outdated_locales,
+    lags_behind,
+    outdated_if_published,
+    outdated_locales,
+    outdated_translations,
+)
 from clipai.services.policy.verify import (
     ChainBreak,
     canonical_content,
@@ -56,4 +63,5 @@ __all__ = [
     "normalize_markdown", "parse_instant", "preview_html", "previous_in_force", "publish",
     "publish_shipped_version", "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at",
     "validate_draft", "verify_chain", "withdraw", "withdrawal_sha256", "word_diff",
+    "draft_outdated_locales", "lags_behind", "outdated_if_published", "outdated_locales", "outdated_translations",
 ]

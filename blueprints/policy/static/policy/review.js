@@ -1,7 +1,7 @@
 /* Review and publish: the draft, the differences with the version in force, and publishing
    after confirmation. */
 import { byId } from "../../../static/js/dom.js";
-import { formatInstant } from "../../../static/js/format.js";
+import { formatInstant, formatList } from "../../../static/js/format.js";
 import { hideConflict, showConflict } from "./conflict.js";
 import { clearFieldErrors, showFieldErrors, textareas } from "./editor.js";
 import { call, data, errorMessage, handledAuthFailure, setStatus, setView, t } from "./page.js";
@@ -43,8 +43,14 @@ function diffSection(entry) {
   const section = document.createElement("section");
   section.className = "policy-review-locale";
   const heading = document.createElement("h3");
-  heading.textContent = languageName(entry.locale) + " · " + entry.label;
+  heading.textContent = languageName(entry.locale) + " · " + (entry.outdated ? t("notUpdated") : entry.label);
   section.appendChild(heading);
+  if (entry.outdated) {
+    const warning = document.createElement("p");
+    warning.className = "notice warn policy-outdated";
+    warning.textContent = t("outdatedOne");
+    section.appendChild(warning);
+  }
   if (entry.status === "unchanged") return section;
   const body = document.createElement("div");
   body.className = "policy-diff";
@@ -62,6 +68,10 @@ function renderReview(draft, diff) {
   byId("review-base").textContent = diff.base
     ? t("comparedWith", { number: diff.base.number })
     : t("comparedWithNothing");
+  const outdated = byId("review-outdated");
+  const names = (diff.outdated_locales || []).map(languageName);
+  outdated.textContent = names.length ? t("outdatedSummary", { languages: formatList(document.documentElement.lang, names) }) : "";
+  outdated.hidden = !names.length;
   const container = byId("review-diff");
   container.textContent = "";
   diff.locales.forEach((entry) => container.appendChild(diffSection(entry)));
