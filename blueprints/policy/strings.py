@@ -24,6 +24,7 @@ PUBLISH_PAGE_STRINGS = {
     "invalidDate": _l("Choose a valid date and time, or leave the field empty."),
     "notUpdated": _l("Translation not updated"),
     "outdatedOne": _l("This translation is unchanged although the controlling text changed. Readers will see a notice that it was not updated yet."),
+    "outdatedSummaryOne": _l("One translation is unchanged although the controlling text changed: %(languages)s. Readers will see a notice that it was not updated yet."),
     "outdatedSummary": _l("These translations are unchanged although the controlling text changed: %(languages)s. Readers will see a notice that they were not updated yet."),
     "withdrawScheduled": _l("Withdraw version %(number)s"),
     "withdrawing": _l("Withdrawing version %(number)s…"),

@@ -75,9 +75,14 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def summary_of(version) -> tuple[str, str]:
+    """The version's change summary in the visitor's language, else the controlling one, and its locale."""
+    return policy.summary_for(version, visitor_locale())
+
+
 @bp.context_processor
 def policy_template_helpers():
-    return {"policy_status_labels": STATUS_LABELS, "language_name": language_name,
+    return {"policy_status_labels": STATUS_LABELS, "language_name": language_name, "summary_of": summary_of,
             "language_in_sentence": language_in_sentence, "text_dir": text_direction}
 
 
@@ -172,7 +177,7 @@ def _feed_entry(version):
         "title": _("Privacy policy version %(number)d", number=version.number),
         "published": policy.iso(version.published_at),
         "updated": policy.iso(version.published_at),
-        "summary": version.summary,
+        "summary": summary_of(version)[0],
         "content": render_template("policy/_feed_entry.html", version=version, text=text, effective=effective),
     }
 
@@ -210,6 +215,7 @@ def _version_summary_json(version, state) -> dict:
         "effective_from": policy.iso(version.effective_from),
         "withdrawn_at": policy.iso(version.withdrawn_at) if version.withdrawn else None,
         "summary": version.summary,
+        "summaries": version.summaries,
         "controlling_locale": version.controlling_locale,
         "sha256": version.sha256,
         "prev_sha256": version.prev_sha256,
@@ -303,7 +309,7 @@ def api_publish():
     try:
         version = policy.publish(
             body.get("texts"), body.get("summary"), body.get("effective_from"),
-            body.get("controlling_locale", policy.DEFAULT_CONTROLLING_LOCALE),
+            body.get("controlling_locale", policy.DEFAULT_CONTROLLING_LOCALE), body.get("summaries"),
         )
     except ServiceError as error:
         raise _refused(error, 409 if error.code == "scheduled_version_pending" else 400) from error

@@ -122,3 +122,90 @@ def test_cli_does_not_ask_when_nothing_fell_behind(cli, publish):
     result = cli()
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.output
+
+
+# --- change summaries per language ------------------------------------------------------------
+
+
+@pytest.fixture
+def maintainer(make_token):
+    return {"Authorization": f"Bearer {make_token(roles=('maintainer',))[1]}"}
+
+
+@pytest.fixture
+def with_german_summary(client, publish, maintainer, clock):
+    publish({"en": EN_30, "de": DE_30}, "First version.")
+    clock.now += timedelta(hours=1)
+    response = client.post("/api/policy/versions", headers=maintainer, json={
+        "texts": {"en": EN_14, "de": DE_14}, "summary": "Chats are kept for 14 days.",
+        "summaries": {"de": "Chats werden 14 Tage lang aufbewahrt.", "ar": "  "}})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_api_publishes_summaries_per_language(client, with_german_summary):
+    assert with_german_summary["summaries"] == {"de": "Chats werden 14 Tage lang aufbewahrt."}  # empty: not given
+    assert with_german_summary["summary"] == "Chats are kept for 14 days."
+    listed = client.get("/api/policy/versions").get_json()
+    assert listed[1]["summaries"] == {"de": "Chats werden 14 Tage lang aufbewahrt."} and listed[0]["summaries"] == {}
+
+
+def test_readers_see_their_languages_summary_else_the_controlling_one(client, with_german_summary):
+    for url in ("/privacy/versions", "/privacy/versions/2", "/privacy/versions/1/diff/2"):
+        assert "Chats werden 14 Tage lang aufbewahrt." in german(client, url)
+        russian = client.get("/ru" + url).get_data(as_text=True)
+        assert '<span lang="en" dir="ltr">Chats are kept for 14 days.</span>' in russian
+        assert "Chats werden" not in russian
+    assert "Chats werden 14 Tage lang aufbewahrt." in client.get("/de/privacy/feed.atom").get_data(as_text=True)
+
+
+def test_summaries_are_covered_by_the_hash_chain(client, with_german_summary, app):
+    body = client.get("/api/policy/versions/2").get_json()
+    version = policy.PolicyVersion(
+        number=2, published_at=policy.parse_instant(body["published_at"]),
+        effective_from=policy.parse_instant(body["effective_from"]), summary=body["summary"],
+        controlling_locale="en", sha256="", prev_sha256=body["prev_sha256"], withdrawn_at=None,
+        texts=body["texts"], summaries=body["summaries"])
+    assert policy.content_sha256(version) == body["sha256"]
+    forged = policy.PolicyVersion(**{**version.__dict__, "summaries": {"de": "Wir verkaufen Daten."}})
+    assert policy.content_sha256(forged) != body["sha256"]
+    result = app.test_cli_runner().invoke(args=["policy", "verify"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("summaries, field, code", [
+    ({"pt": "Resumo."}, "summaries.pt", "unknown_locale"),
+    ({"en": "Twice."}, "summaries.en", "controlling_summary"),
+    ({"de": "x" * 2001}, "summaries.de", "summary_too_long"),
+    ("de=Text", "summaries", "invalid_summaries"),
+])
+def test_invalid_summaries_are_400_with_codes(client, publish, maintainer, summaries, field, code):
+    publish({"en": EN_30}, "First version.")
+    response = client.post("/api/policy/versions", headers=maintainer, json={
+        "texts": {"en": EN_14}, "summary": "Fourteen days.", "summaries": summaries})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"][field]["code"] == code
+    assert len(client.get("/api/policy/versions").get_json()) == 1
+
+
+def test_cli_takes_summaries_per_language(cli, publish, app):
+    publish({"en": EN_30, "de": DE_30}, "First version.")
+    result = cli("--yes", "--summary", "de=Chats werden 14 Tage lang aufbewahrt.", "--summary", "ar=تغيير.")
+    assert result.exit_code == 0, result.output
+    shown = app.test_cli_runner().invoke(args=["policy", "show", "2"]).output
+    assert "Summary:          Fourteen days." in shown
+    assert "Summary (de):     Chats werden 14 Tage lang aufbewahrt." in shown and "Summary (ar):     تغيير." in shown
+
+
+@pytest.mark.parametrize("value, message", [
+    ("pt=Resumo.", "pt is not a language of the site"),
+    ("Fourteen days, again.", "the controlling summary is given twice"),
+    ("de=Eins.", None),
+])
+def test_cli_refuses_unknown_languages_and_doubled_summaries(cli, publish, client, value, message):
+    publish({"en": EN_30, "de": DE_30}, "First version.")
+    extra = ("--summary", value) if message else ("--summary", value, "--summary", "de=Zwei.")
+    result = cli("--yes", *extra)
+    assert result.exit_code == 2
+    assert (message or "de is given twice") in result.output
+    assert len(client.get("/api/policy/versions").get_json()) == 1

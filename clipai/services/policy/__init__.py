@@ -26,7 +26,7 @@ from clipai.services.policy.drafts import (
     validate_draft,
 )
 from clipai.services.policy.publishing import publish, publish_shipped_version, withdraw
-from clipai.services.policy.rendering import PolicyText, preview_html, rendered_texts, text_for
+from clipai.services.policy.rendering import PolicyText, preview_html, rendered_texts, summary_for, text_for
 from clipai.services.policy.rules import (
     PolicyState,
     ever_in_force,
@@ -63,5 +63,5 @@ __all__ = [
     "normalize_markdown", "parse_instant", "preview_html", "previous_in_force", "publish",
     "publish_shipped_version", "rendered_texts", "state_of", "supported_locales", "text_for", "upcoming_at",
     "validate_draft", "verify_chain", "withdraw", "withdrawal_sha256", "word_diff",
-    "draft_outdated_locales", "lags_behind", "outdated_if_published", "outdated_locales", "outdated_translations",
+    "summary_for", "draft_outdated_locales", "lags_behind", "outdated_if_published", "outdated_locales", "outdated_translations",
 ]

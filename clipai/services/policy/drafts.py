@@ -76,16 +76,37 @@ def _clean_texts(texts, controlling_locale: str, errors: list) -> dict[str, str]
     return cleaned
 
 
-def _clean_summary(summary, errors: list) -> str:
+def _clean_summary(summary, errors: list, field: str = "summary") -> str:
     if not isinstance(summary, str) or not summary.strip():
-        errors.append(FieldError("summary", "summary_missing", _l("Describe what changed in a short summary.")))
+        errors.append(FieldError(field, "summary_missing", _l("Describe what changed in a short summary.")))
         return ""
     if len(summary) > MAX_SUMMARY_LENGTH:
-        errors.append(FieldError("summary", "summary_too_long",
+        errors.append(FieldError(field, "summary_too_long",
                                  _l("The summary may have at most %(count)d characters.", count=MAX_SUMMARY_LENGTH)))
     elif UNSTORABLE.search(summary):
-        errors.append(FieldError("summary", "invalid_characters", UNREADABLE_TEXT))
+        errors.append(FieldError(field, "invalid_characters", UNREADABLE_TEXT))
     return " ".join(summary.split())
+
+
+def _clean_summaries(summaries, controlling_locale: str, errors: list) -> dict[str, str]:
+    """Summaries in other languages (``{de: "…"}``); an empty one counts as not given."""
+    if summaries is None:
+        return {}
+    if not isinstance(summaries, dict):
+        errors.append(FieldError("summaries", "invalid_summaries",
+                                 _l("Send the summaries as an object of language to text.")))
+        return {}
+    cleaned = {}
+    for locale, summary in summaries.items():
+        field = f"summaries.{locale}"
+        if locale not in supported_locales():
+            errors.append(FieldError(field, "unknown_locale", _l("This language is not offered on the site.")))
+        elif locale == controlling_locale:
+            errors.append(FieldError(field, "controlling_summary",
+                                     _l("The summary in the controlling language is the main summary.")))
+        elif not (isinstance(summary, str) and not summary.strip()):
+            cleaned[locale] = _clean_summary(summary, errors, field)
+    return cleaned
 
 
 def _clean_effective_from(value, errors: list) -> datetime | None:
@@ -106,16 +127,17 @@ def _clean_controlling_locale(locale, errors: list) -> str:
     return locale
 
 
-def validate_draft(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE):
-    """Return the cleaned ``(texts, summary, effective_from, controlling_locale)`` or raise PolicyInvalid."""
+def validate_draft(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE, summaries=None):
+    """Return the cleaned ``(texts, summary, effective_from, controlling_locale, summaries)`` or raise PolicyInvalid."""
     errors: list[FieldError] = []
     controlling_locale = _clean_controlling_locale(controlling_locale, errors)
     cleaned_texts = _clean_texts(texts, controlling_locale, errors)
     cleaned_summary = _clean_summary(summary, errors)
+    cleaned_summaries = _clean_summaries(summaries, controlling_locale, errors)
     requested = _clean_effective_from(effective_from, errors)
     if errors:
         raise PolicyInvalid(errors)
-    return cleaned_texts, cleaned_summary, requested, controlling_locale
+    return cleaned_texts, cleaned_summary, requested, controlling_locale, cleaned_summaries
 
 
 def check_effective_from(effective_from: datetime, now: datetime, current: PolicyVersion | None) -> None:

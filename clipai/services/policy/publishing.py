@@ -23,9 +23,12 @@ from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion
 
 
-def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE) -> PolicyVersion:
-    """Append a new version; ``effective_from`` (datetime or ISO string) defaults to now."""
-    texts, summary, requested, controlling_locale = validate_draft(texts, summary, effective_from, controlling_locale)
+def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE,
+            summaries=None) -> PolicyVersion:
+    """Append a new version; ``effective_from`` (datetime or ISO string) defaults to now; ``summaries``
+    maps other languages to their summary (``summary`` is the controlling language's)."""
+    texts, summary, requested, controlling_locale, summaries = validate_draft(
+        texts, summary, effective_from, controlling_locale, summaries)
     with storage.transaction() as conn:
         policy_store.lock_for_publishing(conn)
         now = clock.now().astimezone(UTC)
@@ -44,6 +47,7 @@ def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONT
             prev_sha256=previous.sha256 if previous else None,
             withdrawn_at=None,
             texts=texts,
+            summaries=summaries,
         )
         version = replace(draft, sha256=content_sha256(draft))
         policy_store.insert_version(conn, version)

@@ -24,9 +24,13 @@ function collectDraft() {
     effective = instant;
   }
   const summary = byId("policy-summary").value;
+  const summaries = {};
+  document.querySelectorAll("[data-summary-locale]").forEach((input) => {
+    if (input.value.trim()) summaries[input.dataset.summaryLocale] = input.value;
+  });
   return {
     texts, summary, effective,
-    body: { texts, summary, effective_from: effective ? effective.toISOString() : null }
+    body: { texts, summary, summaries, effective_from: effective ? effective.toISOString() : null }
   };
 }
 
@@ -70,7 +74,8 @@ function renderReview(draft, diff) {
     : t("comparedWithNothing");
   const outdated = byId("review-outdated");
   const names = (diff.outdated_locales || []).map(languageName);
-  outdated.textContent = names.length ? t("outdatedSummary", { languages: formatList(document.documentElement.lang, names) }) : "";
+  outdated.textContent = names.length ? t(names.length === 1 ? "outdatedSummaryOne" : "outdatedSummary",
+    { languages: formatList(document.documentElement.lang, names) }) : "";
   outdated.hidden = !names.length;
   const container = byId("review-diff");
   container.textContent = "";
