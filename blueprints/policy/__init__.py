@@ -21,7 +21,7 @@ def publish_shipped_policy(app, **_extra):
 
 def init_app(app):
     from blueprints.policy import caching
-    from blueprints.policy import data_page, verification  # noqa: F401  (their routes join bp)
+    from blueprints.policy import data_page, verification, withdrawal  # noqa: F401  (their routes join bp)
     from blueprints.policy.cli import policy_cli
     from blueprints.policy.views import bp
 

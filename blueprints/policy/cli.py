@@ -1,5 +1,6 @@
 """``clipai policy publish|list|show|withdraw|verify``."""
 
+import re
 from pathlib import Path
 
 import click
@@ -26,10 +27,49 @@ def read_texts(pairs) -> dict[str, str]:
     return texts
 
 
+# ``de=TEXT`` or ``pt-BR=TEXT``; anything else (e.g. ``Retention=14 days``) is the controlling summary.
+LOCALE_PREFIX = re.compile(r"([a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)=(.*)", re.DOTALL)
+
+
+def read_summaries(values, controlling_locale) -> tuple[str | None, dict[str, str]]:
+    """Split ``--summary`` options into the controlling summary and ``{locale: summary}``."""
+    summary, summaries = None, {}
+    for value in values:
+        match = LOCALE_PREFIX.fullmatch(value)
+        locale, text = (match.group(1), match.group(2)) if match else (None, value)
+        if locale is not None and locale not in policy.supported_locales():
+            raise click.BadParameter(f"{locale} is not a language of the site "
+                                     f"({', '.join(policy.supported_locales())})", param_hint="--summary")
+        if locale == controlling_locale:
+            locale = None
+        if locale is None:
+            if summary is not None:
+                raise click.BadParameter("the controlling summary is given twice", param_hint="--summary")
+            summary = text
+        elif locale in summaries:
+            raise click.BadParameter(f"{locale} is given twice", param_hint="--summary")
+        else:
+            summaries[locale] = text
+    if summary is None:
+        raise click.BadParameter("give the controlling summary as a bare --summary TEXT", param_hint="--summary")
+    return summary, summaries
+
+
 def report_refusal(error: ServiceError):
     for field, problem in getattr(error, "fields", {}).items():
         click.echo(f"  {field}: {problem['message']} [{problem['code']}]", err=True)
     raise click.ClickException(f"{error.message} [{error.code}]")
+
+
+def warn_about_outdated(texts, controlling_locale, yes):
+    """Name the translations that would be behind the controlling text, and ask unless ``--yes``."""
+    behind = policy.outdated_if_published(texts, controlling_locale)
+    if not behind:
+        return
+    click.echo(f"Warning: the {', '.join(behind)} text(s) are unchanged while the controlling ({controlling_locale}) "
+               "text changed; readers of those languages will be told the translation was not updated yet.", err=True)
+    if not yes:
+        click.confirm("Publish anyway?", abort=True, err=True)
 
 
 policy_cli = click.Group("policy", help="Privacy-policy versions.")
@@ -38,14 +78,19 @@ policy_cli = click.Group("policy", help="Privacy-policy versions.")
 @policy_cli.command("publish")
 @click.option("--text", "texts", multiple=True, required=True, metavar="LOCALE=FILE",
               help="Markdown text of one language; repeat for each language.")
-@click.option("--summary", required=True, help="What changed, in one or two sentences.")
+@click.option("--summary", "summary_values", multiple=True, required=True, metavar="[LOCALE=]TEXT",
+              help="What changed, in one or two sentences; repeat as LOCALE=TEXT for other languages.")
 @click.option("--effective-from", help="ISO 8601 instant (UTC when no offset is given); default: now.")
 @click.option("--controlling-locale", default=policy.DEFAULT_CONTROLLING_LOCALE, show_default=True)
+@click.option("--yes", is_flag=True, help="Publish without asking, even when translations fell behind.")
 @with_appcontext
-def publish_command(texts, summary, effective_from, controlling_locale):
+def publish_command(texts, summary_values, effective_from, controlling_locale, yes):
     """Publish a new version (it cannot be changed afterwards)."""
+    texts = read_texts(texts)
+    summary, summaries = read_summaries(summary_values, controlling_locale)
+    warn_about_outdated(texts, controlling_locale, yes)
     try:
-        version = policy.publish(read_texts(texts), summary, effective_from, controlling_locale)
+        version = policy.publish(texts, summary, effective_from, controlling_locale, summaries)
     except ServiceError as error:
         report_refusal(error)
     click.echo(f"Published version {version.number}: effective from {policy.iso(version.effective_from)}, "
@@ -84,7 +129,9 @@ def show_command(number, locale):
         ("Version", version.number), ("Status", state.status_of(version)),
         ("Published at", policy.iso(version.published_at)), ("Effective from", policy.iso(version.effective_from)),
         ("Withdrawn at", policy.iso(version.withdrawn_at) if version.withdrawn else "-"),
-        ("Summary", version.summary), ("Controlling", version.controlling_locale),
+        ("Summary", version.summary),
+        *((f"Summary ({locale})", text) for locale, text in sorted(version.summaries.items())),
+        ("Controlling", version.controlling_locale),
         ("Languages", ", ".join(sorted(version.texts))), ("SHA-256", version.sha256),
         ("Previous SHA-256", version.prev_sha256 or "-"),
     ):

@@ -66,7 +66,8 @@ def render(old, new, locale: str, view: str, state) -> str:
         diff_html = diff_markup(chosen.pieces)
     else:
         diff_html = rendered_markup(policy.rendered_diff(old.texts.get(locale, ""), new.texts.get(locale, "")))
+    behind = [code for code in diffs if policy.lags_behind(old.texts, new.texts, code, new.controlling_locale)]
     return render_template(
         "policy/diff.html", old=old, new=new, locale=locale, diffs=diffs, chosen=chosen, view=view,
-        diff_html=diff_html, diff_labels=DIFF_STATUS_LABELS, state=state,
+        behind=behind, diff_html=diff_html, diff_labels=DIFF_STATUS_LABELS, state=state,
     )

@@ -40,6 +40,7 @@ def chain_entry(version, record) -> dict:
         "published_at": policy.iso(version.published_at),
         "effective_from": policy.iso(version.effective_from),
         "summary": version.summary,
+        "summaries": dict(version.summaries),
         "controlling_locale": version.controlling_locale,
         "withdrawn": version.withdrawn,
         "withdrawn_at": policy.iso(version.withdrawn_at) if version.withdrawn else None,

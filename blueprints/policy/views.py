@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.policy import caching, diff_page
-from blueprints.policy.diff_page import DIFF_STATUS_LABELS, diff_markup
+from blueprints.policy.strings import publish_page_strings
 from clipai.auth import TOKEN_STORAGE_KEY, require_role
 from clipai.config import RTL_LOCALES
 from clipai.errors import APIError
@@ -45,9 +45,14 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def summary_of(version) -> tuple[str, str]:
+    """The version's change summary in the visitor's language, else the controlling one, and its locale."""
+    return policy.summary_for(version, visitor_locale())
+
+
 @bp.context_processor
 def policy_template_helpers():
-    return {"policy_status_labels": STATUS_LABELS, "language_name": language_name,
+    return {"policy_status_labels": STATUS_LABELS, "language_name": language_name, "summary_of": summary_of,
             "language_in_sentence": language_in_sentence, "text_dir": text_direction}
 
 
@@ -57,6 +62,7 @@ def policy_template_helpers():
 def _text_context(version, state):
     text, fallback = policy.text_for(version, visitor_locale())
     return {
+        "behind_since": None if fallback else policy.outdated_translations(state, version).get(text.locale),
         "version": version,
         "text": text,
         "title": title_of(text),
@@ -100,7 +106,7 @@ def version_page(number):
         abort(404)
     etag = caching.etag_for("version", version.sha256, caching.history_marker(state))
     return caching.respond(etag, state, lambda: render_template(
-        "policy/version.html", previous=state.get(number - 1), **_text_context(version, state)))
+        "policy/version.html", previous=state.previous_in_force(version), **_text_context(version, state)))
 
 
 def _diff_locale(old, new) -> str:
@@ -133,7 +139,7 @@ def _feed_entry(version):
                   else _("Privacy policy version %(number)d", number=version.number)),
         "published": policy.iso(version.published_at),
         "updated": policy.iso(version.withdrawn_at if version.withdrawn else version.published_at),
-        "summary": version.summary,
+        "summary": summary_of(version)[0],
         "content": render_template("policy/_feed_entry.html", version=version, text=text, effective=effective),
         "number": version.number,
         "effective_from": policy.iso(version.effective_from),
@@ -177,6 +183,7 @@ def _version_summary_json(version, state) -> dict:
         "effective_from": policy.iso(version.effective_from),
         "withdrawn_at": policy.iso(version.withdrawn_at) if version.withdrawn else None,
         "summary": version.summary,
+        "summaries": version.summaries,
         "controlling_locale": version.controlling_locale,
         "sha256": version.sha256,
         "prev_sha256": version.prev_sha256,
@@ -194,6 +201,7 @@ def _version_detail_json(version, state) -> dict:
         "title": title_of(text),
         "html": text.html,
         "texts": texts,
+        "outdated_locales": policy.outdated_locales(state, version),
     }
 
 
@@ -226,6 +234,7 @@ def _current_json(version, state) -> dict:
         "sha256": version.sha256,
         "prev_sha256": version.prev_sha256,
         "upcoming": _upcoming_json(state),
+        "outdated_locales": policy.outdated_locales(state, version),
     }
 
 
@@ -268,10 +277,10 @@ def api_publish():
     try:
         version = policy.publish(
             body.get("texts"), body.get("summary"), body.get("effective_from"),
-            body.get("controlling_locale", policy.DEFAULT_CONTROLLING_LOCALE),
+            body.get("controlling_locale", policy.DEFAULT_CONTROLLING_LOCALE), body.get("summaries"),
         )
     except ServiceError as error:
-        raise _refused(error) from error
+        raise _refused(error, 409 if error.code == "scheduled_version_pending" else 400) from error
     response = jsonify(_version_detail_json(version, policy.current_state()))
     response.headers["Location"] = url_for(".api_version", number=version.number)
     return response, 201
@@ -293,44 +302,24 @@ def api_preview():
 def api_diff():
     """Compare draft texts with a version (``?base=current`` by default), per language."""
     base = request.args.get("base", "current")
+    texts = _json_body().get("texts")
     try:
-        version, diffs = policy.diff_against(base, _json_body().get("texts"))
+        version, diffs = policy.diff_against(base, texts)
     except ServiceError as error:
         raise _refused(error, 404 if error.code == "unknown_version" else 400) from error
+    outdated = policy.draft_outdated_locales(policy.current_state(), version, texts, policy.DEFAULT_CONTROLLING_LOCALE)
     return jsonify(
+        outdated_locales=outdated,
         base={"number": version.number, "effective_from": policy.iso(version.effective_from)} if version else None,
         locales=[
-            {"locale": d.locale, "status": d.status, "label": str(DIFF_STATUS_LABELS[d.status]),
-             "html": str(diff_markup(d.pieces))}
+            {"locale": d.locale, "status": d.status, "label": str(diff_page.DIFF_STATUS_LABELS[d.status]),
+             "html": str(diff_page.diff_markup(d.pieces)), "outdated": d.locale in outdated}
             for d in diffs
         ],
     )
 
 
 # --- maintainer page ---------------------------------------------------------------------------
-
-
-def _publish_page_strings() -> dict:
-    return {
-        "signingIn": _("Signing in…"),
-        "signInFailed": _("Signing in did not work. Please try again."),
-        "notMaintainer": _("Your account does not have the maintainer role, so it cannot publish policy versions."),
-        "sessionEnded": _("Your session has ended. Please sign in again."),
-        "networkError": _("The server could not be reached. Please try again."),
-        "previewEmpty": _("The preview appears here as you type."),
-        "previewFailed": _("The preview could not be rendered."),
-        "loadingCurrent": _("Loading the version in force…"),
-        "noCurrent": _("No version is in force yet; start from an empty text."),
-        "startedFrom": _("The texts start from version %(number)s, in force now."),
-        "reviewing": _("Comparing with the version in force…"),
-        "comparedWith": _("Compared with version %(number)s, the version in force."),
-        "comparedWithNothing": _("No version is in force yet, so every text is new."),
-        "effectiveNow": _("Immediately when published"),
-        "publishing": _("Publishing…"),
-        "published": _("Version %(number)s is published."),
-        "fixFields": _("The version was not published. Please correct the marked fields."),
-        "invalidDate": _("Choose a valid date and time, or leave the field empty."),
-    }
 
 
 @bp.get("/console/policy")
@@ -349,7 +338,7 @@ def publish_page():
             "diff": url_for(".api_diff", base="current"),
             "versionPage": url_for(".history"),
         },
-        "strings": _publish_page_strings(),
+        "strings": publish_page_strings(),
     }
     return render_template("policy/publish.html", data=data, locales=locales,
                            controlling=policy.DEFAULT_CONTROLLING_LOCALE, chat_widget_hidden=True)

@@ -1,16 +1,18 @@
-"""SQL for privacy-policy versions, their texts and withdrawals (insert and read; the database refuses edits)."""
+"""SQL for privacy-policy versions, their texts, summaries and withdrawals (insert and read; the database
+refuses edits)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, text, update
 
-from clipai.storage.schema import policy_texts, policy_versions, policy_withdrawals
+from clipai.storage.schema import policy_summaries, policy_texts, policy_versions, policy_withdrawals
 
 
 @dataclass(frozen=True)
 class PolicyVersion:
-    """One published version; ``texts`` maps locale to Markdown when it was loaded."""
+    """One published version; ``texts`` maps locale to Markdown when it was loaded; ``summaries`` maps
+    the other languages to their summary (``summary`` is the controlling language's)."""
 
     number: int
     published_at: datetime
@@ -21,6 +23,7 @@ class PolicyVersion:
     prev_sha256: str | None
     withdrawn_at: datetime | None
     texts: dict = field(default_factory=dict, compare=False)
+    summaries: dict = field(default_factory=dict, compare=False)
 
     @property
     def withdrawn(self) -> bool:
@@ -48,8 +51,19 @@ _VERSION_COLUMNS = (
 )
 
 
-def _version(row, texts=None) -> PolicyVersion:
-    return PolicyVersion(*row[:8], texts=dict(texts or {}))
+def _version(row, texts=None, summaries=None) -> PolicyVersion:
+    return PolicyVersion(*row[:8], texts=dict(texts or {}), summaries=dict(summaries or {}))
+
+
+def _summaries(conn, number: int | None = None) -> dict[int, dict[str, str]]:
+    """Every version's (or one version's) summaries in other languages, by version number."""
+    query = select(policy_summaries.c.version_number, policy_summaries.c.locale, policy_summaries.c.summary)
+    if number is not None:
+        query = query.where(policy_summaries.c.version_number == number)
+    found: dict[int, dict[str, str]] = {}
+    for version_number, locale, summary in conn.execute(query.order_by(policy_summaries.c.locale)):
+        found.setdefault(version_number, {})[locale] = summary
+    return found
 
 
 def lock_for_publishing(conn) -> None:
@@ -78,12 +92,19 @@ def insert_version(conn, version: PolicyVersion) -> None:
         [{"version_number": version.number, "locale": locale, "markdown": markdown}
          for locale, markdown in sorted(version.texts.items())],
     )
+    if version.summaries:
+        conn.execute(
+            insert(policy_summaries),
+            [{"version_number": version.number, "locale": locale, "summary": summary}
+             for locale, summary in sorted(version.summaries.items())],
+        )
 
 
 def list_versions(conn) -> list[PolicyVersion]:
-    """Every version without texts, oldest first."""
+    """Every version without texts (with summaries), oldest first."""
+    summaries = _summaries(conn)
     rows = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number))
-    return [_version(row) for row in rows]
+    return [_version(row, summaries=summaries.get(row.number)) for row in rows]
 
 
 def version_count(conn) -> int:
@@ -94,7 +115,7 @@ def version_by_number(conn, number: int, with_texts: bool = True) -> PolicyVersi
     row = conn.execute(select(*_VERSION_COLUMNS).where(policy_versions.c.number == number)).first()
     if not row:
         return None
-    return _version(row, texts_of(conn, number) if with_texts else None)
+    return _version(row, texts_of(conn, number) if with_texts else None, _summaries(conn, number).get(number))
 
 
 def texts_of(conn, number: int) -> dict[str, str]:
@@ -113,8 +134,9 @@ def list_versions_with_texts(conn) -> list[PolicyVersion]:
         select(policy_texts.c.version_number, policy_texts.c.locale, policy_texts.c.markdown)
     ):
         texts.setdefault(number, {})[locale] = markdown
+    summaries = _summaries(conn)
     rows = conn.execute(select(*_VERSION_COLUMNS).order_by(policy_versions.c.number))
-    return [_version(row, texts.get(row.number)) for row in rows]
+    return [_version(row, texts.get(row.number), summaries.get(row.number)) for row in rows]
 
 
 def mark_withdrawn(conn, number: int, at: datetime) -> bool:

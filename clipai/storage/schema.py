@@ -138,6 +138,18 @@ policy_texts = Table(
     },
 )
 
+# A version's change summary in languages other than the controlling one (migration 0009): readers
+# see their language's summary, else ``policy_versions.summary``. Written with the version, covered
+# by its hash, insert-only like the texts.
+policy_summaries = Table(
+    "policy_summaries",
+    metadata,
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False),  # the version
+    Column("locale", String(8), nullable=False),  # the summary's language (never the controlling one)
+    Column("summary", Text, nullable=False),  # what changed, in that language
+    PrimaryKeyConstraint("version_number", "locale"),
+)
+
 # The verified record of a withdrawal (migration 0006): ``sha256`` covers the version's number and
 # hash and ``withdrawn_at``, so ``clipai policy verify`` notices a withdrawal set, moved or undone
 # behind the service's back. Rows are insert-only, like the versions.

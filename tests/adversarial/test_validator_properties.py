@@ -219,7 +219,7 @@ instants = st.one_of(
 def test_policy_draft_validation_returns_storable_fields_or_field_errors(ctx, texts_field, summary, effective_from,
                                                                          controlling):
     try:
-        cleaned_texts, cleaned_summary, requested, locale = policy.validate_draft(
+        cleaned_texts, cleaned_summary, requested, locale, _summaries = policy.validate_draft(
             texts_field, summary, effective_from, controlling)
     except policy.PolicyInvalid as error:
         assert error.fields and all(item["code"] for item in error.fields.values())

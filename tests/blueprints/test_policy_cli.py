@@ -115,6 +115,20 @@ def test_withdrawing_the_version_in_force_is_refused(publish, run):
     assert "not_upcoming" in result.output
 
 
+def test_publishing_before_a_scheduled_version_is_refused_until_it_is_withdrawn(publish, run):
+    publish()
+    publish("--effective-from", "2030-03-01T00:00:00Z", summary="Scheduled.")
+    result = publish(summary="At once.")
+    assert result.exit_code != 0
+    assert ("Version 2 is scheduled to take effect on March 1, 2030, 12:00:00\u202fAM UTC. A new version must take "
+            "effect after it; to replace it, withdraw version 2 first. [scheduled_version_pending]") in result.output
+    assert len(run("list").output.splitlines()) == 2
+    assert run("withdraw", "2").exit_code == 0
+    result = publish(summary="At once.")
+    assert result.exit_code == 0, result.output
+    assert "Published version 3" in result.output
+
+
 def test_verify_passes_on_an_intact_chain(publish, run):
     publish()
     publish("--effective-from", "2030-06-01T00:00:00Z", summary="Later.")

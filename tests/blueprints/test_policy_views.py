@@ -19,7 +19,7 @@ TEXTS = {
 }
 NEW_EN = "# Privacy Policy\n\nWe keep chat messages for 14 days.\n"
 CURRENT_FIELDS = {"number", "effective_from", "published_at", "locale", "controlling_locale", "title", "html",
-                  "sha256", "prev_sha256", "upcoming"}
+                  "sha256", "prev_sha256", "upcoming", "outdated_locales"}
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ SERVER_PAGES = {
     "version-in-force": "/privacy/versions/1",
     "version-upcoming": "/privacy/versions/2",
     "diff": "/privacy/versions/1/diff/2",
+    "diff-translation-behind": "/privacy/versions/1/diff/2?text=de",
     "not-found": "/privacy/versions/99",
     "console-sign-in": "/console",
     "publish-sign-in": "/console/policy",
@@ -58,13 +59,15 @@ def findings(html_checkers):
 
 @pytest.fixture
 def published_policy(chat_server):
-    """Version 1 in force (English and Russian texts), version 2 announced for next month."""
+    """Version 1 in force (English, Russian and German texts), version 2 announced for next month:
+    its English text changed, its German one did not (so German readers see it fell behind)."""
     app = create_app({"DATABASE_URL": chat_server.env["CLIPAI_DATABASE_URL"], "ASYNC_MODE": "threading",
                       "SECRET_KEY": "x"})
+    german = "# Datenschutz\n\nWir speichern Chats 30 Tage lang.\n"
     with app.app_context():
-        policy.publish({"en": "# Privacy\n\nWe keep chats for 30 days.\n", "ru": "# Конфиденциальность\n\nМы храним чаты 30 дней.\n"},
-                       "First version.")
-        policy.publish({"en": "# Privacy\n\nWe keep chats for 14 days.\n"}, "Shorter retention.",
+        policy.publish({"en": "# Privacy\n\nWe keep chats for 30 days.\n", "ru": "# Конфиденциальность\n\nМы храним чаты 30 дней.\n",
+                        "de": german}, "First version.")
+        policy.publish({"en": "# Privacy\n\nWe keep chats for 14 days.\n", "de": german}, "Shorter retention.",
                        effective_from=datetime.now(UTC) + timedelta(days=30))
     storage.dispose(app)
 
@@ -156,7 +159,7 @@ def test_chat_widget_passes_both_checkers_in_every_state_and_language(chat_serve
 
 
 def check_console_states(page, base, locale, findings):
-    """The conversation list, a conversation open, and the policy editor and its review."""
+    """The conversation list, a conversation open, and the policy editor, its review and a refusal."""
     page.goto(f"{base}/{locale}/console")
     expect(page.locator("#queue-list .console-queue-item").first).to_be_visible()
     findings.snapshot(page, f"{locale}-console-list")
@@ -172,6 +175,9 @@ def check_console_states(page, base, locale, findings):
     page.click("#review-button")
     expect(page.locator("#review")).to_be_visible()
     findings.snapshot(page, f"{locale}-publish-review")
+    page.click("#confirm-publish")  # version 2 is scheduled: refused, with the offer to withdraw it
+    expect(page.locator("#scheduled-conflict")).to_be_visible()
+    findings.snapshot(page, f"{locale}-publish-scheduled-conflict")
 
 
 def test_console_passes_both_checkers_in_every_state_and_language(chat_server, published_policy, live, peers,

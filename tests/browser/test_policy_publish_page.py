@@ -128,3 +128,66 @@ def test_a_token_left_by_the_console_is_reused(policy_server, account, new_conte
     page.goto(policy_server.url + "/console/policy")
     expect(page.locator("#editor-form")).to_be_visible()
     expect(page.locator("#signin-form")).to_be_hidden()
+
+
+@pytest.mark.parametrize("prefix, scheduled_text, withdrawn_text", [
+    ("", "Version 2 is scheduled to take effect on June 1, 2099", "Version 2 is withdrawn"),
+    ("/ar", "من المقرر أن يسري الإصدار 2", "سُحب الإصدار 2"),
+])
+def test_a_scheduled_version_in_the_way_is_offered_for_withdrawal(
+        policy_server, account, new_context, site_app, prefix, scheduled_text, withdrawn_text):
+    with site_app.app_context():
+        policy.publish({"en": VERSION_ONE.replace("30", "20")}, "Scheduled.", "2099-06-01T00:00:00Z")
+    password = account("wren", ("maintainer",))
+    page = new_context().new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(policy_server.url + prefix + "/console/policy")
+    sign_in(page, "wren", password)
+    page.fill("#text-en", VERSION_TWO)
+    page.fill("#policy-summary", "Now.")
+    page.click("#review-button")
+    page.click("#confirm-publish")
+
+    conflict = page.locator("#scheduled-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text(scheduled_text)
+    expect(page.locator("#withdraw-scheduled")).to_be_focused()
+    page.screenshot(path=f"/tmp/shots/policy-order/conflict{prefix.replace('/', '-') or '-en'}.png", full_page=True)
+    page.keyboard.press("Enter")  # keyboard only: the offer has the focus
+    expect(conflict).to_be_hidden()
+    expect(page.locator("#publish-status")).to_contain_text(withdrawn_text)
+    expect(page.locator("#confirm-publish")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#published-message")).to_contain_text("3")
+    with site_app.app_context():
+        state = policy.current_state()
+        assert [state.status_of(v) for v in state.versions] == ["past", "withdrawn", "in_force"]
+    assert page.errors == []
+
+
+def test_a_summary_per_language_and_the_outdated_warning(policy_server, account, new_context, site_app):
+    with site_app.app_context():
+        policy.publish({"en": VERSION_ONE, "de": "# Datenschutz\n\nWir speichern Chats 30 Tage lang.\n"}, "German too.")
+    password = account("ines", ("maintainer",))
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(policy_server.url + "/de/console/policy")
+    sign_in(page, "ines", password)
+    expect(page.locator("#text-de")).to_have_value("# Datenschutz\n\nWir speichern Chats 30 Tage lang.\n")
+    page.fill("#text-en", VERSION_TWO)
+    page.fill("#policy-summary", "Chats are kept for 14 days.")
+    page.click("#tab-fr")
+    page.fill("#summary-fr", "x" * 10)
+    page.click("#tab-de")
+    page.fill("#summary-de", "Chats werden 14 Tage lang aufbewahrt.")
+    page.click("#review-button")
+    warning = page.locator("#review-outdated")
+    expect(warning).to_contain_text("Eine Übersetzung ist unverändert")
+    expect(warning).to_contain_text("Deutsch")
+    page.screenshot(path="/tmp/shots/policy-order/review-outdated-de-phone.png", full_page=True)
+    page.click("#confirm-publish")
+    expect(page.locator("#published-message")).to_contain_text("3")
+    with site_app.app_context():
+        assert policy.get_version(3).summaries == {"de": "Chats werden 14 Tage lang aufbewahrt.", "fr": "x" * 10}
+    page.goto(policy_server.url + "/de/privacy/versions")
+    expect(page.locator(".policy-history")).to_contain_text("Chats werden 14 Tage lang aufbewahrt.")

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  datetimeAttribute, formatDate, formatDuration, formatNumber, formatSeconds, formatWait, formatWhen, languageName,
-  visibleLength
+  datetimeAttribute, formatDate, formatDuration, formatList, formatNumber, formatSeconds, formatWait, formatWhen,
+  languageName, visibleLength
 } from "../../clipai/static/js/format.js";
 
 test("numbers in the page's locale", () => {
@@ -59,4 +59,11 @@ test("a report's duration in seconds, minutes or hours", () => {
   assert.equal(formatDuration("en", 90), "1.5 min");
   assert.equal(formatDuration("en", 5400), "1.5 hr");
   assert.equal(formatDuration("de", 150), "2,5 Min.");
+});
+
+test("lists as the locale writes them", () => {
+  assert.equal(formatList("en", ["German", "Russian", "French"]), "German, Russian, and French");
+  assert.equal(formatList("de", ["Deutsch", "Russisch"]), "Deutsch und Russisch");
+  assert.equal(formatList("ar", ["الألمانية", "الروسية"]), "الألمانية والروسية");
+  assert.equal(formatList("not a locale!", ["a", "b"]), "a, b");
 });

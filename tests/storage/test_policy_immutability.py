@@ -67,7 +67,7 @@ def insert_version(engine, effective_from: datetime) -> int:
         policy_store.insert_version(conn, PolicyVersion(
             number=number, published_at=PUBLISHED, effective_from=effective_from, summary="Original.",
             controlling_locale="en", sha256=secrets.token_hex(32), prev_sha256=None, withdrawn_at=None,
-            texts={"en": "# Policy\n", "ru": "# Политика\n"},
+            texts={"en": "# Policy\n", "ru": "# Политика\n"}, summaries={"ru": "Оригинал."},
         ))
     return number
 
@@ -129,6 +129,17 @@ def test_updating_a_policy_text_is_refused(engine, version):
 def test_deleting_a_policy_text_is_refused(engine, version):
     assert refused(engine, "DELETE FROM policy_texts WHERE version_number = :n", n=version)
     assert set(stored(engine, version).texts) == {"en", "ru"}
+
+
+def test_updating_a_summary_in_another_language_is_refused(engine, version):
+    assert refused(engine, "UPDATE policy_summaries SET summary = 'Мы продаём данные.' WHERE version_number = :n",
+                   n=version)
+    assert stored(engine, version).summaries == {"ru": "Оригинал."}
+
+
+def test_deleting_a_summary_in_another_language_is_refused(engine, version):
+    assert refused(engine, "DELETE FROM policy_summaries WHERE version_number = :n", n=version)
+    assert stored(engine, version).summaries == {"ru": "Оригинал."}
 
 
 def test_withdrawn_at_can_be_set_once(engine, version):

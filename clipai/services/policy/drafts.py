@@ -4,11 +4,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from clipai.i18n import supported_locales
 from clipai.services.errors import ServiceError
-from clipai.services.policy.rules import parse_instant
+from clipai.services.policy.rules import parse_instant, scheduled_blocking
+from clipai.services.policy.verify import iso
 from clipai.storage.policy import PolicyVersion
 
 DEFAULT_CONTROLLING_LOCALE = "en"
@@ -74,16 +76,37 @@ def _clean_texts(texts, controlling_locale: str, errors: list) -> dict[str, str]
     return cleaned
 
 
-def _clean_summary(summary, errors: list) -> str:
+def _clean_summary(summary, errors: list, field: str = "summary") -> str:
     if not isinstance(summary, str) or not summary.strip():
-        errors.append(FieldError("summary", "summary_missing", _l("Describe what changed in a short summary.")))
+        errors.append(FieldError(field, "summary_missing", _l("Describe what changed in a short summary.")))
         return ""
     if len(summary) > MAX_SUMMARY_LENGTH:
-        errors.append(FieldError("summary", "summary_too_long",
+        errors.append(FieldError(field, "summary_too_long",
                                  _l("The summary may have at most %(count)d characters.", count=MAX_SUMMARY_LENGTH)))
     elif UNSTORABLE.search(summary):
-        errors.append(FieldError("summary", "invalid_characters", UNREADABLE_TEXT))
+        errors.append(FieldError(field, "invalid_characters", UNREADABLE_TEXT))
     return " ".join(summary.split())
+
+
+def _clean_summaries(summaries, controlling_locale: str, errors: list) -> dict[str, str]:
+    """Summaries in other languages (``{de: "…"}``); an empty one counts as not given."""
+    if summaries is None:
+        return {}
+    if not isinstance(summaries, dict):
+        errors.append(FieldError("summaries", "invalid_summaries",
+                                 _l("Send the summaries as an object of language to text.")))
+        return {}
+    cleaned = {}
+    for locale, summary in summaries.items():
+        field = f"summaries.{locale}"
+        if locale not in supported_locales():
+            errors.append(FieldError(field, "unknown_locale", _l("This language is not offered on the site.")))
+        elif locale == controlling_locale:
+            errors.append(FieldError(field, "controlling_summary",
+                                     _l("The summary in the controlling language is the main summary.")))
+        elif not (isinstance(summary, str) and not summary.strip()):
+            cleaned[locale] = _clean_summary(summary, errors, field)
+    return cleaned
 
 
 def _clean_effective_from(value, errors: list) -> datetime | None:
@@ -104,16 +127,17 @@ def _clean_controlling_locale(locale, errors: list) -> str:
     return locale
 
 
-def validate_draft(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE):
-    """Return the cleaned ``(texts, summary, effective_from, controlling_locale)`` or raise PolicyInvalid."""
+def validate_draft(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE, summaries=None):
+    """Return the cleaned ``(texts, summary, effective_from, controlling_locale, summaries)`` or raise PolicyInvalid."""
     errors: list[FieldError] = []
     controlling_locale = _clean_controlling_locale(controlling_locale, errors)
     cleaned_texts = _clean_texts(texts, controlling_locale, errors)
     cleaned_summary = _clean_summary(summary, errors)
+    cleaned_summaries = _clean_summaries(summaries, controlling_locale, errors)
     requested = _clean_effective_from(effective_from, errors)
     if errors:
         raise PolicyInvalid(errors)
-    return cleaned_texts, cleaned_summary, requested, controlling_locale
+    return cleaned_texts, cleaned_summary, requested, controlling_locale, cleaned_summaries
 
 
 def check_effective_from(effective_from: datetime, now: datetime, current: PolicyVersion | None) -> None:
@@ -127,3 +151,27 @@ def check_effective_from(effective_from: datetime, now: datetime, current: Polic
             _l("A version cannot take effect before the version in force (%(number)d).", number=current.number))])
 
 
+
+
+class _LongDate:
+    """An instant formatted in the reader's language when the message is shown, not when raised."""
+
+    def __init__(self, instant: datetime):
+        self.instant = instant
+
+    def __str__(self):
+        return format_datetime(self.instant, "long")
+
+
+def check_follows_scheduled(effective_from: datetime, now: datetime, versions) -> None:
+    """Refuse a version that would take effect at or before a pending scheduled version."""
+    pending = scheduled_blocking(versions, effective_from, now)
+    if pending is None:
+        return
+    raise ServiceError(
+        "scheduled_version_pending",
+        _l("Version %(number)d is scheduled to take effect on %(date)s. A new version must take effect after it; "
+           "to replace it, withdraw version %(number)d first.", number=pending.number,
+           date=_LongDate(pending.effective_from)),
+        scheduled={"number": pending.number, "effective_from": iso(pending.effective_from)},
+    )

@@ -12,6 +12,7 @@ from clipai.services.errors import ServiceError
 from clipai.services.policy.drafts import (
     DEFAULT_CONTROLLING_LOCALE,
     check_effective_from,
+    check_follows_scheduled,
     supported_locales,
     validate_draft,
 )
@@ -22,15 +23,19 @@ from clipai.storage import policy as policy_store
 from clipai.storage.policy import PolicyVersion
 
 
-def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE) -> PolicyVersion:
-    """Append a new version; ``effective_from`` (datetime or ISO string) defaults to now."""
-    texts, summary, requested, controlling_locale = validate_draft(texts, summary, effective_from, controlling_locale)
+def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONTROLLING_LOCALE,
+            summaries=None) -> PolicyVersion:
+    """Append a new version; ``effective_from`` (datetime or ISO string) defaults to now; ``summaries``
+    maps other languages to their summary (``summary`` is the controlling language's)."""
+    texts, summary, requested, controlling_locale, summaries = validate_draft(
+        texts, summary, effective_from, controlling_locale, summaries)
     with storage.transaction() as conn:
         policy_store.lock_for_publishing(conn)
         now = clock.now().astimezone(UTC)
         versions = policy_store.list_versions(conn)
         effective = requested or now
         check_effective_from(effective, now, in_force_at(versions, now))
+        check_follows_scheduled(effective, now, versions)
         previous = versions[-1] if versions else None
         draft = PolicyVersion(
             number=previous.number + 1 if previous else 1,
@@ -42,6 +47,7 @@ def publish(texts, summary, effective_from=None, controlling_locale=DEFAULT_CONT
             prev_sha256=previous.sha256 if previous else None,
             withdrawn_at=None,
             texts=texts,
+            summaries=summaries,
         )
         version = replace(draft, sha256=content_sha256(draft))
         policy_store.insert_version(conn, version)

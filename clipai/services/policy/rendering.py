@@ -56,6 +56,13 @@ def text_for(version: PolicyVersion, locale: str) -> tuple[PolicyText, bool]:
     return texts[version.controlling_locale], True
 
 
+def summary_for(version: PolicyVersion, locale: str) -> tuple[str, str]:
+    """Return ``(summary, its locale)``: the summary in ``locale``, else the controlling one."""
+    if locale in version.summaries:
+        return version.summaries[locale], locale
+    return version.summary, version.controlling_locale
+
+
 def preview_html(source) -> str:
     """Render a draft text exactly as a published one would be."""
     if not isinstance(source, str):

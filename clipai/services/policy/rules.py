@@ -20,17 +20,54 @@ def parse_instant(value) -> datetime:
         raise ValueError("instant out of range") from None
 
 
+def _order(version: PolicyVersion) -> tuple:
+    """The order versions take force in (equal instants: the higher number wins)."""
+    return (version.effective_from, version.number)
+
+
 def in_force_at(versions, at: datetime) -> PolicyVersion | None:
     """Return the non-withdrawn version with the greatest ``effective_from`` ≤ ``at``."""
-    # Equal effective instants: the later publication wins.
     candidates = [v for v in versions if not v.withdrawn and v.effective_from <= at]
-    return max(candidates, key=lambda v: (v.effective_from, v.number), default=None)
+    return max(candidates, key=_order, default=None)
 
 
 def upcoming_at(versions, at: datetime) -> list[PolicyVersion]:
     """Return the non-withdrawn versions taking effect after ``at``, nearest first."""
-    return sorted((v for v in versions if not v.withdrawn and v.effective_from > at),
-                  key=lambda v: (v.effective_from, v.number))
+    return sorted((v for v in versions if not v.withdrawn and v.effective_from > at), key=_order)
+
+
+def ever_in_force(versions) -> list[PolicyVersion]:
+    """The versions that are, were or will be in force for some instant, in the order they take force.
+
+    Withdrawn versions never are; nor is one sharing its ``effective_from`` with a higher number.
+    """
+    ordered = sorted((v for v in versions if not v.withdrawn), key=_order)
+    return [v for v, later in zip(ordered, ordered[1:] + [None])
+            if later is None or later.effective_from != v.effective_from]
+
+
+def previous_in_force(versions, version: PolicyVersion) -> PolicyVersion | None:
+    """The version in force just before ``version`` takes effect: the one a diff pairs it with.
+
+    ``None`` for the first version, and for one that never takes force (withdrawn or overtaken):
+    it follows no version in force.
+    """
+    sequence = ever_in_force(versions)
+    numbers = [v.number for v in sequence]
+    if version.number not in numbers:
+        return None
+    index = numbers.index(version.number)
+    return sequence[index - 1] if index else None
+
+
+def scheduled_blocking(versions, effective_from: datetime, at: datetime) -> PolicyVersion | None:
+    """The latest scheduled version that a new version taking effect at ``effective_from`` would not follow.
+
+    Effective dates follow version numbers: a new version takes effect after every pending one,
+    otherwise the pending one would undo it when it takes force (or never take force itself).
+    """
+    pending = [v for v in upcoming_at(versions, at) if v.effective_from >= effective_from]
+    return max(pending, key=_order, default=None)
 
 
 @dataclass(frozen=True)
@@ -52,6 +89,9 @@ class PolicyState:
 
     def get(self, number: int) -> PolicyVersion | None:
         return next((v for v in self.versions if v.number == number), None)
+
+    def previous_in_force(self, version: PolicyVersion) -> PolicyVersion | None:
+        return previous_in_force(self.versions, version)
 
     def status_of(self, version: PolicyVersion) -> str:
         """Return ``in_force``, ``upcoming``, ``past`` or ``withdrawn``."""

@@ -28,8 +28,12 @@ def _canonical_json(document: dict) -> bytes:
 
 
 def canonical_content(version: PolicyVersion) -> bytes:
-    """Return the bytes the version's SHA-256 covers (its texts sorted by locale)."""
-    return _canonical_json({
+    """Return the bytes the version's SHA-256 covers (its texts sorted by locale).
+
+    Summaries in other languages (migration 0009) are covered as ``summaries`` when a version has
+    any, so every version without them hashes exactly as before.
+    """
+    document = {
         "number": version.number,
         "published_at": iso(version.published_at),
         "effective_from": iso(version.effective_from),
@@ -37,7 +41,10 @@ def canonical_content(version: PolicyVersion) -> bytes:
         "controlling_locale": version.controlling_locale,
         "texts": [[locale, version.texts[locale]] for locale in sorted(version.texts)],
         "prev_sha256": version.prev_sha256,
-    })
+    }
+    if version.summaries:
+        document["summaries"] = [[locale, version.summaries[locale]] for locale in sorted(version.summaries)]
+    return _canonical_json(document)
 
 
 def content_sha256(version: PolicyVersion) -> str:

@@ -51,6 +51,12 @@ export function datetimeAttribute(iso) {
 }
 
 /** A language's name in the page's locale, capitalised as a label ("?" when unknown). */
+/** Items joined as the locale writes a list ("German, Russian and French"). */
+export function formatList(locale, items) {
+  try { return new Intl.ListFormat(locale, { type: "conjunction" }).format(items); }
+  catch (e) { return items.join(", "); }
+}
+
 export function languageName(locale, code) {
   if (!code) return "?";
   try {

@@ -117,8 +117,9 @@ export function showFieldErrors(fields) {
       element.textContent = fields[field].message;
       element.hidden = false;
     }
-    if (field.indexOf("texts.") === 0) {
-      const tab = byId("tab-" + field.slice(6));
+    const locale = /^(texts|summaries)\.(.+)$/.exec(field);
+    if (locale) {
+      const tab = byId("tab-" + locale[2]);
       if (tab) {
         tab.classList.add("has-error");
         firstTab = firstTab || tab;

@@ -2,6 +2,7 @@
    review the differences with the version in force, then publish after confirmation.
    Every visible string comes from the server's catalogs through #policy-publish-data. */
 import { byId } from "../../../static/js/dom.js";
+import { startConflict } from "./conflict.js";
 import { onTabKey, schedulePreview, selectTab, startEditor, textareas } from "./editor.js";
 import { call, clearToken, data, errorMessage, readToken, setStatus, setView, showSignIn, storeToken, t } from "./page.js";
 import { publish, review } from "./review.js";
@@ -39,6 +40,7 @@ function start() {
   byId("signin-form").addEventListener("submit", signIn);
   byId("editor-form").addEventListener("submit", review);
   byId("confirm-publish").addEventListener("click", publish);
+  startConflict();
   byId("back-to-editor").addEventListener("click", () => {
     setView("editor-form");
     setStatus("");

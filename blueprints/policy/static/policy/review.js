@@ -1,7 +1,8 @@
 /* Review and publish: the draft, the differences with the version in force, and publishing
    after confirmation. */
 import { byId } from "../../../static/js/dom.js";
-import { formatInstant } from "../../../static/js/format.js";
+import { formatInstant, formatList } from "../../../static/js/format.js";
+import { hideConflict, showConflict } from "./conflict.js";
 import { clearFieldErrors, showFieldErrors, textareas } from "./editor.js";
 import { call, data, errorMessage, handledAuthFailure, setStatus, setView, t } from "./page.js";
 
@@ -23,9 +24,13 @@ function collectDraft() {
     effective = instant;
   }
   const summary = byId("policy-summary").value;
+  const summaries = {};
+  document.querySelectorAll("[data-summary-locale]").forEach((input) => {
+    if (input.value.trim()) summaries[input.dataset.summaryLocale] = input.value;
+  });
   return {
     texts, summary, effective,
-    body: { texts, summary, effective_from: effective ? effective.toISOString() : null }
+    body: { texts, summary, summaries, effective_from: effective ? effective.toISOString() : null }
   };
 }
 
@@ -42,8 +47,14 @@ function diffSection(entry) {
   const section = document.createElement("section");
   section.className = "policy-review-locale";
   const heading = document.createElement("h3");
-  heading.textContent = languageName(entry.locale) + " · " + entry.label;
+  heading.textContent = languageName(entry.locale) + " · " + (entry.outdated ? t("notUpdated") : entry.label);
   section.appendChild(heading);
+  if (entry.outdated) {
+    const warning = document.createElement("p");
+    warning.className = "notice warn policy-outdated";
+    warning.textContent = t("outdatedOne");
+    section.appendChild(warning);
+  }
   if (entry.status === "unchanged") return section;
   const body = document.createElement("div");
   body.className = "policy-diff";
@@ -61,6 +72,11 @@ function renderReview(draft, diff) {
   byId("review-base").textContent = diff.base
     ? t("comparedWith", { number: diff.base.number })
     : t("comparedWithNothing");
+  const outdated = byId("review-outdated");
+  const names = (diff.outdated_locales || []).map(languageName);
+  outdated.textContent = names.length ? t(names.length === 1 ? "outdatedSummaryOne" : "outdatedSummary",
+    { languages: formatList(document.documentElement.lang, names) }) : "";
+  outdated.hidden = !names.length;
   const container = byId("review-diff");
   container.textContent = "";
   diff.locales.forEach((entry) => container.appendChild(diffSection(entry)));
@@ -81,6 +97,7 @@ export function review(event) {
     }
     setStatus("");
     pendingDraft = draft;
+    hideConflict();
     renderReview(draft, result.body);
     setView("review");
     byId("review-heading").focus();
@@ -101,6 +118,11 @@ export function publish() {
       byId("published-message").textContent = t("published", { number: result.body.number });
       byId("published-link").href = data.urls.versionPage + "/" + result.body.number;
       setView("published");
+      return;
+    }
+    const error = result.body && result.body.error;
+    if (result.status === 409 && error && error.code === "scheduled_version_pending" && error.scheduled) {
+      showConflict(error);
       return;
     }
     setView("editor-form");
