@@ -144,10 +144,15 @@ policy_texts = Table(
 policy_summaries = Table(
     "policy_summaries",
     metadata,
-    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False),  # the version
-    Column("locale", String(8), nullable=False),  # the summary's language (never the controlling one)
-    Column("summary", Text, nullable=False),  # what changed, in that language
+    Column("version_number", Integer, ForeignKey("policy_versions.number"), nullable=False,
+           info=holds(_l("The version"))),
+    Column("locale", String(8), nullable=False, info=holds(_l("Language of the summary"))),
+    Column("summary", Text, nullable=False, info=holds(_l("What changed, in that language"))),
     PrimaryKeyConstraint("version_number", "locale"),
+    info={
+        "purpose": _l("The change summary of each policy version in other languages."),
+        "clause": "4.1", "retention": "permanent",
+    },
 )
 
 # The verified record of a withdrawal (migration 0006): ``sha256`` covers the version's number and

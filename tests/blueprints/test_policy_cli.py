@@ -122,7 +122,7 @@ def test_publishing_before_a_scheduled_version_is_refused_until_it_is_withdrawn(
     assert result.exit_code != 0
     assert ("Version 2 is scheduled to take effect on March 1, 2030, 12:00:00\u202fAM UTC. A new version must take "
             "effect after it; to replace it, withdraw version 2 first. [scheduled_version_pending]") in result.output
-    assert len(run("list").output.splitlines()) == 2
+    assert len(listed(run("list").output)) == 3  # the header and two versions
     assert run("withdraw", "2").exit_code == 0
     result = publish(summary="At once.")
     assert result.exit_code == 0, result.output
