@@ -51,7 +51,13 @@ class Defaults:
     CHAT_RETENTION_DAYS = 30
     CHAT_MAX_MESSAGE_LENGTH = 2000
     CHAT_MESSAGE_LIMITS = "20 per minute;300 per hour"
-    CHAT_NEW_CONVERSATION_LIMITS = "10 per hour"
+    # New conversations per hashed address: free up to this budget, then each needs an invisible
+    # proof of work (ALTCHA, ~CHAT_CHALLENGE_MAX_NUMBER / 2 SHA-256 hashes in the browser), up to
+    # the ceiling CHAT_CHALLENGED_CONVERSATION_LIMITS; docs/chat.md "Shared networks".
+    CHAT_NEW_CONVERSATION_LIMITS = "30 per hour"
+    CHAT_CHALLENGED_CONVERSATION_LIMITS = "600 per hour"
+    CHAT_CHALLENGE_MAX_NUMBER = 50_000
+    CHAT_CHALLENGE_SECONDS = 300  # a challenge's lifetime; a used solution is remembered this long
     CHAT_CONNECT_LIMITS = "60 per minute"
     CHAT_PURGE_INTERVAL_SECONDS = 3600
     CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address

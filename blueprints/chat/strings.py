@@ -27,6 +27,8 @@ STRINGS = {
     "state_queued": _l("Waiting for the connection…"),
     "state_sent": _l("Sent"),
     "state_read": _l("Read"),
+    # TRANSLATORS: shown under a message while the browser proves a little work for a busy shared network.
+    "state_checking": _l("Checking your connection…"),
     # The composer.
     "message_label": _l("Your message"),
     "placeholder": _l("Type your question…"),
@@ -43,6 +45,8 @@ STRINGS = {
     # Errors, one per code the server may answer with.
     "error_too_long": _l("Your message is too long. Please keep it under %(max)s characters."),
     "error_rate_limited": _l("You are sending messages too quickly. You can send again in %(time)s."),
+    "error_network_busy": _l("Many people on your network are writing to us right now. Your message will be sent in %(time)s."),
+    "error_challenge_failed": _l("Your message could not be confirmed. Please send it again."),
     "error_closed": _l("This conversation is closed and can no longer receive messages."),
     "error_unavailable": _l("The chat is unavailable right now. Your message is kept and will be sent when it is back."),
     "error_invalid": _l("That message could not be sent. Please remove unusual characters and try again."),

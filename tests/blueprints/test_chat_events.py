@@ -250,10 +250,10 @@ def test_messages_per_conversation_are_rate_limited(visitor):
 
 
 @pytest.mark.parametrize("settings", [{"CHAT_NEW_CONVERSATION_LIMITS": "1 per hour"}])
-def test_new_conversations_per_address_are_rate_limited(visitor):
+def test_new_conversations_past_the_address_budget_get_a_challenge_not_a_refusal(visitor):
     assert send(visitor())["ok"]
     ack = send(visitor())
-    assert error_code(ack) == "rate_limited" and ack["error"]["retry_after"] > 60
+    assert error_code(ack) == "challenge_required" and ack["error"]["challenge"]["signature"]
 
 
 def test_database_failure_is_unavailable_and_nothing_is_broadcast(visitor, socket_client, make_token, failing_commit):
