@@ -60,6 +60,9 @@ class Defaults:
     CHAT_CHALLENGE_SECONDS = 300  # a challenge's lifetime; a used solution is remembered this long
     CHAT_CONNECT_LIMITS = "60 per minute"
     CHAT_PURGE_INTERVAL_SECONDS = 3600
+    # Support's hours, e.g. {"timezone": "Europe/Berlin", "weekly": {"mon": ["09:00-17:00"], …},
+    # "holidays": ["2026-12-25"]}; None: always open. Checked at start-up (clipai/services/office_hours.py).
+    OFFICE_HOURS = None
     CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address
     CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
     CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account

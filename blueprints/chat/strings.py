@@ -14,6 +14,10 @@ STRINGS = {
     "status_offline": _l("Support is offline"),
     "status_connecting": _l("Connecting…"),
     "status_reconnecting": _l("Connection lost. Reconnecting…"),
+    # TRANSLATORS: %(day)s is "today", "tomorrow", a weekday ("Monday") or a date ("December 28"), %(time)s a time ("9:00 AM").
+    "back_at": _l("Support is back %(day)s at %(time)s."),
+    # TRANSLATORS: %(time)s is a rounded duration such as "5 minutes", "2 hours" or "1 day".
+    "reply_time": _l("Usually replies within %(time)s."),
     "offline_notice": _l("Nobody from the team is online right now. Leave your message: the answer will appear in this same chat."),
     "connect_failed": _l("The chat could not connect. It keeps trying; check your internet connection."),
     "conversation_gone": _l("Your previous conversation is no longer available. You can start a new one."),

@@ -3,6 +3,7 @@
 import { emitWithAck, loadClient } from "../../../static/js/socket.js";
 import { adoptResumedConversation, renderConversationTools, resetConversation } from "./conversation.js";
 import { clearAlert, setStatus, showAlert, statusName } from "./panel.js";
+import { renderAvailability } from "./hours.js";
 import { flushQueue, queue } from "./sending.js";
 import { locale, root, state, t } from "./state.js";
 import { addMessage, onClosed, onOperatorSeen, onOperatorTyping, operatorTyping, reportSeen } from "./thread.js";
@@ -128,4 +129,5 @@ function onStatus(payload) {
   const online = payload && payload.operators_online;
   state.operatorsOnline = typeof online === "number" ? online > 0 : Boolean(online);
   setStatus(statusName());
+  renderAvailability(payload);
 }
