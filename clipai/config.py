@@ -25,6 +25,9 @@ class Defaults:
     ASYNC_MODE = "gevent"  # measured faster than eventlet here; "eventlet" stays supported
     MESSAGE_QUEUE = None
     ALLOWED_ORIGINS = None  # None: this machine on the port being served (PORT, 5000 by default)
+    # Other sites of the owner that show the chat with <script src=".../chat/embed.js" async>:
+    # admitted by the Socket.IO origin check and CORS for what the embed loads (docs/chat.md "Embedding").
+    EMBED_ORIGINS = []
     TRUSTED_PROXIES = 0
     SUPPORT_EMAIL = "support@clipai.pro"
     SITE_URL = None  # None: this machine on the port being served; canonical and hreflang links use it

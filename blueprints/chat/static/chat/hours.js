@@ -1,13 +1,12 @@
 /* When support is back and how quickly it usually replies, from the server's `status`
    ({opens_at, reply_seconds}; docs/chat.md "Office hours"), in the visitor's language and own
    time zone: the server sends an instant and a number of seconds, Intl does the rest. */
-import { byId } from "../../../static/js/dom.js";
 import { formatTime } from "../../../static/js/format.js";
-import { locale, t } from "./state.js";
+import { find, locale, t } from "./state.js";
 
 const DAY_MS = 86400000;
 const MAX_TIMER_MS = 2147483647;  // setTimeout's limit (about 24 days)
-const line = byId("chat-availability");
+const line = find("chat-availability");
 let latest = {};
 let timer = null;
 
