@@ -20,6 +20,10 @@ LOCK_OPTIONS := --generate-hashes --python-version 3.11 --python-platform x86_64
 	--default-index https://pypi.org/simple --custom-compile-command "make lock" --quiet
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
+# altcha-lib's browser ES modules (protocol v1: the solver and its Web Worker), served from our origin.
+ALTCHA_DIR := clipai/static/vendor/altcha
+ALTCHA_JS := $(ALTCHA_DIR)/index.js
+VENDOR_JS := $(SOCKETIO_JS) $(ALTCHA_JS)
 
 .PHONY: run test bench setup install install-test lock catalogs check-translations clean
 
@@ -46,9 +50,9 @@ bench: install-test catalogs
 setup: install catalogs
 	$(BIN)/clipai setup
 
-install: $(SERVE_STAMP) $(SOCKETIO_JS)
+install: $(SERVE_STAMP) $(VENDOR_JS)
 
-install-test: $(TEST_STAMP) $(SOCKETIO_JS)
+install-test: $(TEST_STAMP) $(VENDOR_JS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +86,11 @@ $(SOCKETIO_JS): package.json package-lock.json
 	mkdir -p $(dir $@)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
+$(ALTCHA_JS): $(SOCKETIO_JS)
+	mkdir -p $(ALTCHA_DIR)
+	cp node_modules/altcha-lib/dist/esm/v1/index.js node_modules/altcha-lib/dist/esm/v1/helpers.js \
+		node_modules/altcha-lib/dist/esm/v1/worker.js node_modules/altcha-lib/LICENSE.txt $(ALTCHA_DIR)/
+
 catalogs: $(MO_FILES)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(SERVE_STAMP)
@@ -91,4 +100,4 @@ check-translations: install
 	$(BIN)/clipai translate check
 
 clean:
-	rm -rf $(VENV) node_modules $(SOCKETIO_JS) translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules $(SOCKETIO_JS) $(ALTCHA_DIR) translations/*/LC_MESSAGES/*.mo

@@ -25,6 +25,9 @@ class Defaults:
     ASYNC_MODE = "gevent"  # measured faster than eventlet here; "eventlet" stays supported
     MESSAGE_QUEUE = None
     ALLOWED_ORIGINS = None  # None: this machine on the port being served (PORT, 5000 by default)
+    # Other sites of the owner that show the chat with <script src=".../chat/embed.js" async>:
+    # admitted by the Socket.IO origin check and CORS for what the embed loads (docs/chat.md "Embedding").
+    EMBED_ORIGINS = []
     TRUSTED_PROXIES = 0
     SUPPORT_EMAIL = "support@clipai.pro"
     SITE_URL = None  # None: this machine on the port being served; canonical and hreflang links use it
@@ -51,9 +54,18 @@ class Defaults:
     CHAT_RETENTION_DAYS = 30
     CHAT_MAX_MESSAGE_LENGTH = 2000
     CHAT_MESSAGE_LIMITS = "20 per minute;300 per hour"
-    CHAT_NEW_CONVERSATION_LIMITS = "10 per hour"
+    # New conversations per hashed address: free up to this budget, then each needs an invisible
+    # proof of work (ALTCHA, ~CHAT_CHALLENGE_MAX_NUMBER / 2 SHA-256 hashes in the browser), up to
+    # the ceiling CHAT_CHALLENGED_CONVERSATION_LIMITS; docs/chat.md "Shared networks".
+    CHAT_NEW_CONVERSATION_LIMITS = "30 per hour"
+    CHAT_CHALLENGED_CONVERSATION_LIMITS = "600 per hour"
+    CHAT_CHALLENGE_MAX_NUMBER = 50_000
+    CHAT_CHALLENGE_SECONDS = 300  # a challenge's lifetime; a used solution is remembered this long
     CHAT_CONNECT_LIMITS = "60 per minute"
     CHAT_PURGE_INTERVAL_SECONDS = 3600
+    # Support's hours, e.g. {"timezone": "Europe/Berlin", "weekly": {"mon": ["09:00-17:00"], …},
+    # "holidays": ["2026-12-25"]}; None: always open. Checked at start-up (clipai/services/office_hours.py).
+    OFFICE_HOURS = None
     CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address
     CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
     CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account

@@ -68,6 +68,30 @@ def add_security_headers(response):
     return response
 
 
+# What another site loads to show the chat (chat/embed.js): public files and the widget's markup.
+EMBEDDABLE_ENDPOINTS = frozenset({"static", "chat.static", "chat.embed_script", "chat.embed_widget"})
+
+
+def origin_list(origins) -> list[str]:
+    """A list of origins from a list or a comma-separated string."""
+    if isinstance(origins, str):
+        origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
+    return [origin.rstrip("/") for origin in origins or []]
+
+
+def allow_embedding(response):
+    """Let the sites in ``EMBED_ORIGINS`` load the chat's files: CORS for them, CORP for scripts and styles."""
+    origins = origin_list(current_app.config.get("EMBED_ORIGINS"))
+    if not origins or request.endpoint not in EMBEDDABLE_ENDPOINTS:
+        return response
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    return response
+
+
 def client_address(environ) -> str:
     """Return the client address, trusting ``X-Forwarded-For`` only from configured proxies."""
     trusted = int(current_app.config.get("TRUSTED_PROXIES") or 0)
@@ -158,5 +182,6 @@ def quiet_client_garbage(logger_name: str = "engineio.server") -> None:
 def init_app(app):
     app.session_interface = NullSessionInterface()
     app.after_request(add_security_headers)
+    app.after_request(allow_embedding)  # runs first: its CORP wins over the default's setdefault
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     quiet_client_garbage()

@@ -1,12 +1,14 @@
 """Visitor support chat: the widget on every page and the /chat Socket.IO namespace."""
 
 from clipai.features import add_page_fragment
+from clipai.services import office_hours
 
 
 def init_app(app):
     from blueprints.chat import relays, retention
     from blueprints.chat.views import bp
 
+    office_hours.init_app(app)  # a mistake in OFFICE_HOURS stops the start here, with what is wrong
     app.register_blueprint(bp)
     relays.init_app(app)  # the /chat namespace and the relays from the conversation services
     retention.init_app(app)  # `clipai chat purge` and the periodic purge

@@ -17,7 +17,7 @@ from clipai import ratelimit
 from clipai.i18n import match_locale, select_locale
 from clipai.realtime import ConnectionRefused, ack_error, ack_ok
 from clipai.security import hashed_client_address
-from clipai.services import conversations, presence
+from clipai.services import availability, conversations
 from clipai.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class ChatNamespace(Namespace):
                 raise ConnectionRefused(error.code, error.message, **error.details) from None
         for message in missed:
             emit("message", conversations.for_visitor(message))
-        emit("status", {"operators_online": presence.operators_online()})
+        emit("status", availability.for_visitors())
 
     def _open_visit(self, auth: dict, address_key: str, asked_locale: str | None) -> list:
         """Check the limits and the token, remember the socket; return the messages it missed."""
@@ -153,6 +153,7 @@ class ChatNamespace(Namespace):
         posted = conversations.post_visitor_message(
             visit.conversation_id, data.get("text"), data.get("client_msg_id"),
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key, origin_sid=request.sid,
+            solution=data.get("altcha"),
         )
         if posted.token:  # it started a conversation, or resent the first message of one
             self._started(visit, posted)

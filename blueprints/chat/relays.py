@@ -5,7 +5,7 @@ from socketio import PubSubManager
 from clipai import signals
 from clipai.extensions import socketio
 from clipai.features import Relays
-from clipai.services import conversations
+from clipai.services import availability, conversations
 
 from blueprints.chat.events import NAMESPACE, ChatNamespace, conversation_room
 
@@ -69,7 +69,9 @@ def relay_typing(app, conversation_id, author, active, alias=None, origin_sid=No
 @relays.on(signals.presence_changed)
 def relay_presence(app, operators_online, previous_online=None, **_extra):
     if _active(app) and operators_online != previous_online:
-        socketio.emit("status", {"operators_online": operators_online}, namespace=NAMESPACE)
+        with app.app_context():
+            status = availability.for_visitors(operators_online)
+        socketio.emit("status", status, namespace=NAMESPACE)
 
 
 def init_app(app):

@@ -14,6 +14,10 @@ STRINGS = {
     "status_offline": _l("Support is offline"),
     "status_connecting": _l("Connecting…"),
     "status_reconnecting": _l("Connection lost. Reconnecting…"),
+    # TRANSLATORS: %(day)s is "today", "tomorrow", a weekday ("Monday") or a date ("December 28"), %(time)s a time ("9:00 AM").
+    "back_at": _l("Support is back %(day)s at %(time)s."),
+    # TRANSLATORS: %(time)s is a rounded duration such as "5 minutes", "2 hours" or "1 day".
+    "reply_time": _l("Usually replies within %(time)s."),
     "offline_notice": _l("Nobody from the team is online right now. Leave your message: the answer will appear in this same chat."),
     "connect_failed": _l("The chat could not connect. It keeps trying; check your internet connection."),
     "conversation_gone": _l("Your previous conversation is no longer available. You can start a new one."),
@@ -27,6 +31,8 @@ STRINGS = {
     "state_queued": _l("Waiting for the connection…"),
     "state_sent": _l("Sent"),
     "state_read": _l("Read"),
+    # TRANSLATORS: shown under a message while the browser proves a little work for a busy shared network.
+    "state_checking": _l("Checking your connection…"),
     # The composer.
     "message_label": _l("Your message"),
     "placeholder": _l("Type your question…"),
@@ -43,6 +49,8 @@ STRINGS = {
     # Errors, one per code the server may answer with.
     "error_too_long": _l("Your message is too long. Please keep it under %(max)s characters."),
     "error_rate_limited": _l("You are sending messages too quickly. You can send again in %(time)s."),
+    "error_network_busy": _l("Many people on your network are writing to us right now. Your message will be sent in %(time)s."),
+    "error_challenge_failed": _l("Your message could not be confirmed. Please send it again."),
     "error_closed": _l("This conversation is closed and can no longer receive messages."),
     "error_unavailable": _l("The chat is unavailable right now. Your message is kept and will be sent when it is back."),
     "error_invalid": _l("That message could not be sent. Please remove unusual characters and try again."),

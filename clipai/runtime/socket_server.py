@@ -7,15 +7,14 @@ from clipai.logs import library_logger
 from clipai.runtime.events import SOCKET_EVENT_KEY
 from clipai.runtime.message_queue import message_queue
 from clipai.runtime.packets import JsonPacket
+from clipai.security import origin_list
 
 LIFECYCLE_EVENTS = frozenset({"connect", "disconnect", "connect_error"})
 
 
 def allowed_origins(config) -> list[str]:
-    origins = config["ALLOWED_ORIGINS"]
-    if isinstance(origins, str):
-        origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
-    return list(origins)
+    """The site's own origins and the sites that embed its chat."""
+    return origin_list(config["ALLOWED_ORIGINS"]) + origin_list(config.get("EMBED_ORIGINS"))
 
 
 def socketio_options(config) -> dict:

@@ -152,7 +152,7 @@ def test_resume_with_a_huge_last_seen_connects_and_delivers_nothing(server, peer
     conversation = first.say("hello")["conversation"]
     back = peers(server.url, "/chat", auth={"token": conversation["token"], "last_seen": 2**64}, wait=3)
     status, before = back.next_event("status")
-    assert status == {"operators_online": 0}
+    assert status == {"operators_online": 0, "opens_at": None, "reply_seconds": None}
     assert [event for event, _ in before if event != "__connect__"] == []  # connected, nothing delivered
 
 

@@ -64,7 +64,7 @@ def html_pages(app):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.arguments or rule.endpoint.endswith("static"):
             continue
-        if rule.rule.startswith("/api/") or rule.rule == "/healthz" or rule.rule.endswith((".atom", ".xml", ".json")):
+        if rule.rule.startswith("/api/") or rule.rule == "/healthz" or rule.rule.endswith((".atom", ".xml", ".json", ".js")):
             continue
         yield rule.rule
 

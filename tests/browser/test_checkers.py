@@ -158,6 +158,40 @@ def test_chat_widget_passes_both_checkers_in_every_state_and_language(chat_serve
     findings.assert_clean(tmp_path / "nu")
 
 
+# Office hours that open again in about a day (closed now), and a shared network whose budget is
+# spent with a challenge too large to finish while the checkers run: the widget stays "Checking…".
+CLOSED_AND_BUSY = {
+    "OFFICE_HOURS": {"timezone": "UTC", "holidays": [], "weekly": {
+        day: ["00:00-00:01"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}},
+    "CHAT_NEW_CONVERSATION_LIMITS": "1/hour", "CHAT_CHALLENGE_MAX_NUMBER": 1_000_000_000,
+}
+
+
+def check_access_states(page, url, locale, findings):
+    """Outside office hours ("back at"), then a first message from a busy network ("Checking…")."""
+    page.goto(url)
+    page.click("#chat-launcher")
+    expect(page.locator("#chat-availability")).to_be_visible()
+    findings.snapshot(page, f"{locale}-widget-office-closed")
+    send(page, "A question from a busy office")
+    expect(page.locator("#chat-messages .chat-receipt")).to_have_text(page.evaluate(
+        "() => JSON.parse(document.getElementById('chat-strings').textContent).state_checking"))
+    findings.snapshot(page, f"{locale}-widget-checking-connection")
+
+
+def test_office_hours_and_the_connection_check_pass_both_checkers_in_every_language(live_server, new_context,
+                                                                                      findings, tmp_path):
+    server = live_server(settings=CLOSED_AND_BUSY)
+    spender = new_context().new_page()
+    spender.goto(server.url + "/")
+    spender.click("#chat-launcher")
+    send(spender, "The first conversation of this network")
+    expect(spender.locator("#chat-messages li.from-visitor[data-id]")).to_have_count(1)
+    for locale in LOCALES:
+        check_access_states(new_context().new_page(), f"{server.url}/{locale}/", locale, findings)
+    findings.assert_clean(tmp_path / "nu")
+
+
 def check_console_states(page, base, locale, findings):
     """The conversation list, a conversation open, and the policy editor, its review and a refusal."""
     page.goto(f"{base}/{locale}/console")

@@ -34,7 +34,7 @@ def test_with_redis_down_chat_works_within_a_process(start_site, postgres_url, p
     first, _ = start_site()
     operator = peers(first.url, "/console", auth={"token": kit.operator_token(postgres_url)})
     visitor = peers(first.url, "/chat")
-    assert visitor.next_event("status")[0] == {"operators_online": 1}
+    assert visitor.next_event("status")[0]["operators_online"] == 1
     asked = kit.say(visitor, "Is anyone there?")
     assert operator.next_matching("message", lambda message: message["id"] == asked["message"]["id"])
     answered = kit.reply(operator, asked["conversation"]["id"], "Yes, here.")

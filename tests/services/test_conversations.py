@@ -106,11 +106,11 @@ def test_successful_resumes_do_not_use_up_the_guess_limit(start):
 
 
 @pytest.mark.parametrize("settings", [{"CHAT_NEW_CONVERSATION_LIMITS": "2 per hour"}])
-def test_new_conversations_per_address_are_rate_limited(start):
+def test_new_conversations_past_the_address_budget_need_a_challenge(start):
     start(client_msg_id="a")
     start(client_msg_id="b")
-    error = refused("rate_limited", start, client_msg_id="c")
-    assert error.details["retry_after"] >= 1
+    error = refused("challenge_required", start, client_msg_id="c")
+    assert error.details["challenge"]["maxNumber"] > 0 and error.details["reason"] == "needed"
     start(client_msg_id="d", address="another-network")
 
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from clipai import clock, ratelimit, signals
 from clipai.security import hash_token
-from clipai.services.conversations import validation
+from clipai.services.conversations import challenges, validation
 from clipai.services.conversations.access import new_resume_code, resume_code_hash
 from clipai.services.conversations.transactions import app, read, write, write_together
 from clipai.services.conversations.validation import CLOSED, NOT_FOUND, clean_client_msg_id, rate_limited, require_id
@@ -83,10 +83,12 @@ def _resent_visitor_message(conversation_id: int, client_msg_id: str) -> Posted 
 
 
 def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, locale: str,
-                         address_key: str, origin_sid: str | None = None) -> Posted:
+                         address_key: str, origin_sid: str | None = None, solution=None) -> Posted:
     """Store a visitor's message; the first one (or one after an erase) starts a conversation.
 
     ``origin_sid`` is the sending socket, which the signals name so relays can skip it.
+    ``solution`` is the browser's ALTCHA payload, needed only once the address's budget of new
+    conversations is spent (``challenges``).
     """
     text = validation.clean_text(text)
     client_msg_id = clean_client_msg_id(client_msg_id)
@@ -94,7 +96,7 @@ def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, lo
         posted = _append_visitor_message(conversation_id, text, client_msg_id, locale, origin_sid)
         if posted is not None:
             return posted
-    return _start_conversation(text, client_msg_id, locale, address_key, origin_sid)
+    return _start_conversation(text, client_msg_id, locale, address_key, origin_sid, solution)
 
 
 def _append_visitor_message(conversation_id, text, client_msg_id, locale, origin_sid) -> Posted | None:
@@ -210,14 +212,14 @@ def _resent_start(start_key: str, client_msg_id: str) -> Posted | None:
     return write(work)
 
 
-def _start_conversation(text, client_msg_id, locale, address_key, origin_sid) -> Posted:
+def _start_conversation(text, client_msg_id, locale, address_key, origin_sid, solution) -> Posted:
     start_key = _start_key(address_key, client_msg_id, text)
     resent = _resent_start(start_key, client_msg_id)
     if resent is not None:
         return resent
     verdict = ratelimit.hit(current_app.config["CHAT_NEW_CONVERSATION_LIMITS"], "chat-new-conversation", address_key)
-    if not verdict.allowed:
-        raise rate_limited(verdict.retry_after)
+    if not verdict.allowed:  # a shared network past its free budget: proof of work instead of a refusal
+        challenges.admit(solution, address_key)
     redaction = _redact(text, locale)
     token, code, now = secrets.token_urlsafe(32), new_resume_code(), clock.now()
 

@@ -34,12 +34,13 @@ from clipai.storage.chat.messages import (
     stored_messages,
 )
 from clipai.storage.chat.records import CannedReply, Conversation, ConversationState, Message
+from clipai.storage.chat.response_times import first_responses
 from clipai.storage.chat.starts import remember_start, started_conversation
 
 __all__ = [
     "CannedReply", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
     "conversation", "conversation_state", "conversations_by_ids", "count_unread", "delete_canned",
-    "delete_conversations", "expired_conversation_ids", "insert_conversation",
+    "delete_conversations", "expired_conversation_ids", "first_responses", "insert_conversation",
     "insert_new_messages", "last_message_id", "list_canned", "list_conversations", "message_by_client_id",
     "message_by_id", "messages_after", "messages_by_ids", "record_activities",
     "remember_start", "save_canned", "search_messages", "seen_up_to", "started_conversation",

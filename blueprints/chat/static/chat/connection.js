@@ -3,8 +3,9 @@
 import { emitWithAck, loadClient } from "../../../static/js/socket.js";
 import { adoptResumedConversation, renderConversationTools, resetConversation } from "./conversation.js";
 import { clearAlert, setStatus, showAlert, statusName } from "./panel.js";
+import { renderAvailability } from "./hours.js";
 import { flushQueue, queue } from "./sending.js";
-import { locale, root, state, t } from "./state.js";
+import { locale, root, server, state, t } from "./state.js";
 import { addMessage, onClosed, onOperatorSeen, onOperatorTyping, operatorTyping, reportSeen } from "./thread.js";
 
 const RETRY_REFUSED_MS = 10000;
@@ -25,7 +26,7 @@ export function ensureConnected() {
   setStatus("connecting");
   loadClient(root.dataset.clientSrc).then((io) => {
     if (state.socket) return;
-    state.socket = io("/chat", { auth: authPayload, reconnectionDelayMax: 10000 });
+    state.socket = io(server + "/chat", { auth: authPayload, reconnectionDelayMax: 10000 });
     bindSocket(state.socket);
   }, () => {
     setStatus("reconnecting");
@@ -128,4 +129,5 @@ function onStatus(payload) {
   const online = payload && payload.operators_online;
   state.operatorsOnline = typeof online === "number" ? online > 0 : Boolean(online);
   setStatus(statusName());
+  renderAvailability(payload);
 }

@@ -5,6 +5,7 @@ import { newClientMessageId } from "../../../static/js/ids.js";
 import { setMeta } from "../../../static/js/messages.js";
 import { SendQueue } from "../../../static/js/send-queue.js";
 import { ACK_TIMEOUT_MS } from "../../../static/js/socket.js";
+import { solveChallenge } from "./challenge.js";
 import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
@@ -14,10 +15,15 @@ import { el, locale, maxLength, number, state, t } from "./state.js";
 import { addMessage, chatMessageElement } from "./thread.js";
 
 const RETRY_UNAVAILABLE_MS = 10000;
+const SOLVING_MS = 120000;      // the queue waits at most this long for a proof of work
+const MAX_CHALLENGES = 3;       // fresh challenges one message may get before the widget gives up
+let rateLimitKey = "error_rate_limited";  // the wording of the current wait
 
 export const queue = new SendQueue({
   send(item, done) {
-    state.socket.timeout(ACK_TIMEOUT_MS).emit("message", { text: item.text, client_msg_id: item.client_msg_id }, done);
+    const payload = { text: item.text, client_msg_id: item.client_msg_id };
+    if (item.altcha) payload.altcha = item.altcha;
+    state.socket.timeout(ACK_TIMEOUT_MS).emit("message", payload, done);
   },
   isConnected: () => state.connected,
   on: {
@@ -71,9 +77,12 @@ function onMessageStored(item, ack) {
 
 function onMessageRefused(item, error) {
   const code = error.code;
+  if (code === "challenge_required") { proveWork(item, error.challenge); return; }
   if (code === "rate_limited") {
     queue.blockFor(Math.max(1, Number(error.retry_after) || 5) * 1000);
     renderPending(item, "state_queued");
+    // Someone who sent one message is never told they are too quick: their network is busy.
+    rateLimitKey = error.scope === "network" ? "error_network_busy" : "error_rate_limited";
     showRateLimit();
     return;
   }
@@ -98,6 +107,27 @@ function onMessageRefused(item, error) {
   showAlert("send", t.has(key) ? t(key, { max: number(maxLength) }) : (error.message || t("error_unknown")), "error");
 }
 
+/** A busy shared network: solve the challenge, then send the same message (same client_msg_id) again. */
+function proveWork(item, challenge) {
+  item.altcha = null;
+  item.challenges = (item.challenges || 0) + 1;
+  if (item.challenges > MAX_CHALLENGES) { challengeFailed(item); return; }
+  queue.blockFor(SOLVING_MS);
+  renderPending(item, "state_checking");
+  solveChallenge(challenge).then((solution) => {
+    item.altcha = solution;
+    queue.blockFor(0);
+    queue.flush();
+  }, () => challengeFailed(item));
+}
+
+function challengeFailed(item) {
+  queue.blockFor(0);
+  dropQueued(item);
+  showAlert("send", t("error_challenge_failed"), "error");
+  queue.flush();
+}
+
 function removeQueued(item) {
   queue.remove(item);
   item.li.remove();
@@ -117,7 +147,7 @@ export function settleQueued(clientMsgId) {
 function showRateLimit() {
   const remaining = queue.secondsBlocked();
   if (remaining <= 0) { clearAlert("send"); return; }
-  showAlert("send", t("error_rate_limited", { time: formatWait(locale, remaining) }), "warn");
+  showAlert("send", t(rateLimitKey, { time: formatWait(locale, remaining) }), "warn");
   window.setTimeout(showRateLimit, 1000);
 }
 

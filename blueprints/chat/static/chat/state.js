@@ -1,14 +1,22 @@
 /* The widget's elements, settings and state, shared by its modules. */
-import { byId } from "../../../static/js/dom.js";
 import { formatNumber } from "../../../static/js/format.js";
 import { pageLocale, readStrings, translator } from "../../../static/js/i18n.js";
 
 export const DAY_MS = 86400000;
 
+/* Where the widget's elements are: the page, or the shadow root chat/embed.js made on another
+   site (it names it before importing this module, so that site's CSS cannot reach the widget). */
+const scope = globalThis.clipaiChatShadowRoot || document;
+/** The widget's element with this id. */
+export const find = (id) => scope.getElementById(id);
+const byId = find;
+
 export const root = byId("chat-widget");
-export const strings = root ? readStrings("chat-strings") : {};
+export const strings = root ? readStrings("chat-strings", scope) : {};
 export const t = translator(strings);
-export const locale = pageLocale();
+export const locale = (root && root.lang) || pageLocale();
+/** The chat server's origin ("" on its own pages; the embedding script's origin on other sites). */
+export const server = (root && root.dataset.server) || "";
 export const maxLength = (root && parseInt(root.dataset.maxLength, 10)) || 2000;
 export const retentionDays = (root && parseInt(root.dataset.retentionDays, 10)) || 30;
 
