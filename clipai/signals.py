@@ -23,6 +23,9 @@ message_stored = _signals.signal("message-stored")
 #: visitor_seen or operator_seen; ``conversation`` is the fresh summary; ``origin_sid`` is the
 #: socket whose event made the change (a message's, for created, reopened, answered).
 conversation_changed = _signals.signal("conversation-changed")
+#: ``sender=app, note=…, origin_sid=…`` — an operator's internal note (maybe of a transfer) was
+#: committed; for operators only, never for the visitor.
+note_added = _signals.signal("note-added")
 #: ``sender=app, conversation_id=…, origin_sid=…`` — the conversation and its messages were deleted.
 conversation_erased = _signals.signal("conversation-erased")
 #: ``sender=app, conversation_id=…, author="visitor"|"operator", active=…, origin_sid=…`` — typing

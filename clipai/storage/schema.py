@@ -189,3 +189,44 @@ canned_replies = Table(
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Operators' internal notes on a conversation (migration 0010): never shown to the visitor, kept
+# apart from ``messages`` so no visitor read path can reach them; erased with the conversation.
+conversation_notes = Table(
+    "conversation_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the note's number
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("operator_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),  # who wrote it
+    Column("operator_alias", String(64), nullable=False),  # the writer's alias (operators only see notes)
+    Column("text", Text, nullable=False),  # the note, redacted like a visitor's message ("" for a bare transfer)
+    Column("redacted", String(64), nullable=False, default=""),  # kinds of personal details removed
+    Column("after_message_id", Integer, nullable=False, default=0),  # newest message when written: its place
+    Column("transfer_to", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),  # a transfer's new assignee
+    Column("transfer_alias", String(64), nullable=True),  # that assignee's alias at the time
+    Column("created_at", UTCDateTime, nullable=False),  # when it was written
+    Index("ix_conversation_notes_conversation_id", "conversation_id"),
+)
+
+# Operators' labels on a conversation (migration 0010), e.g. "billing"; erased with it.
+conversation_tags = Table(
+    "conversation_tags",
+    metadata,
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("tag", String(32), nullable=False),  # normalized: lowercase letters, digits, "-" and "_"
+    PrimaryKeyConstraint("conversation_id", "tag"),
+    Index("ix_conversation_tags_tag", "tag"),
+)
+
+# The visitor's rating of a closed conversation (migration 0010): one per conversation, replaced
+# while it stays closed; erased with it.
+conversation_ratings = Table(
+    "conversation_ratings",
+    metadata,
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("stars", Integer, nullable=False),  # 1-5
+    Column("comment", Text, nullable=False, default=""),  # optional, redacted like a message
+    Column("redacted", String(64), nullable=False, default=""),  # kinds removed from the comment
+    Column("rated_at", UTCDateTime, nullable=False),  # when it was given or last changed
+)
