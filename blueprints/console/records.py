@@ -5,6 +5,7 @@ the other operators through the ``note_added`` signal (relays.py), never the vis
 """
 
 from flask import request
+from flask_socketio import emit
 
 from clipai.realtime import ack_ok
 from clipai.services import conversations
@@ -14,6 +15,12 @@ from blueprints.console.events import ConsoleNamespace, operator_event
 
 class RecordsNamespace(ConsoleNamespace):
     """The console namespace with ``notes``, ``note``, ``tag``, ``untag`` and ``transfer``."""
+
+    def on_connect(self, auth=None):
+        super().on_connect(auth)
+        # Who this socket is, so the console knows which transfers are meant for it (aliases may repeat).
+        user = self.sockets[request.sid].user
+        emit("operator", {"id": user.id, "alias": user.alias})
 
     @operator_event
     def on_notes(self, session, data):

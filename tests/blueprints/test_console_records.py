@@ -144,7 +144,7 @@ def test_removing_a_tag(console, visitor):
     assert ack["conversation"]["tags"] == []
 
 
-@pytest.mark.parametrize("value", ["", " ", "-start", "a" * 33, "semi;colon", 7, None, "two\nlines"])
+@pytest.mark.parametrize("value", ["", " ", "-start", "a" * 33, "semi;colon", 7, None, "emoji😀"])
 def test_bad_tags_are_refused_with_a_localized_reason(console, visitor, value):
     operator = console(locale="fr")
     _, conversation_id = new_conversation(visitor)
@@ -210,3 +210,10 @@ def test_transfer_refusals(console, visitor, operator_login, make_token):
     assert error_code(call(olga, "transfer", {**base, "to": "Ivan"})) == "invalid"
     assert error_code(call(olga, "transfer", {**base, "to": olga_user.id})) == "invalid"
     assert call(olga, "notes", base)["notes"] == []  # nothing stored by a refusal
+
+
+def test_a_console_learns_its_own_operator_id_on_connect(socket_client, operator_login):
+    user, token = operator_login(alias="Support")
+    client = socket_client(CONSOLE, auth={"token": token})
+    [me] = [e["args"][0] for e in client.get_received(CONSOLE) if e["name"] == "operator"]
+    assert me == {"id": user.id, "alias": "Support"}
