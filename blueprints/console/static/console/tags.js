@@ -27,6 +27,7 @@ function tagItem(tag) {
   const li = make("li", "console-tag-item");
   const filter = make("button", "console-tag", "#" + tag);
   filter.type = "button";
+  filter.dir = "auto";  // "#billing" stays one word on an Arabic page
   filter.title = t("tag_filter", { tag });
   filter.addEventListener("click", () => {
     el.searchInput.value = "tag:" + tag;
@@ -53,7 +54,9 @@ export function renderTags(conversation) {
 export function queueTags(conversation) {
   const tags = conversation.tags || [];
   if (!tags.length) return null;
-  return make("span", "console-queue-tags", tags.map((tag) => "#" + tag).join(" "));
+  const span = make("span", "console-queue-tags", tags.map((tag) => "#" + tag).join(" "));
+  span.dir = "auto";
+  return span;
 }
 
 /** Show the conversations with that tag in place of the tab's list, like search results. */
