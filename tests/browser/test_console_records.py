@@ -51,11 +51,17 @@ def test_notes_tags_and_a_transfer_between_two_operators(chat_server, make_opera
     expect(bob.locator("#queue-list .console-queue-item", has_text="#billing")).to_be_visible()
     shot(alice, "desktop-note-and-tag")
 
-    alice.locator("#transfer-open").click()
+    alice.locator("#transfer-open").focus()  # keyboard only from here
+    alice.keyboard.press("Enter")
+    expect(alice.locator("#transfer-to")).to_be_focused()
     expect(alice.locator("#transfer-to option")).to_have_text([re.compile("^Bob")])
-    alice.locator("#transfer-note").fill("He asks about March, you handled February")
+    alice.keyboard.press("Tab")
+    alice.keyboard.type("He asks about March, you handled February")
     shot(alice, "desktop-transfer-form")
-    alice.locator("#transfer-submit").click()
+    alice.keyboard.press("Tab")
+    expect(alice.locator("#transfer-submit")).to_be_focused()
+    alice.keyboard.press("Enter")
+    expect(alice.locator("#transfer-open")).to_be_focused()
     expect(alice.locator("#conversation-meta")).to_contain_text("Assigned to Bob")
     expect(alice.locator("#conversation-messages li.console-note", has_text="Transferred to Bob")).to_be_visible()
 
@@ -64,6 +70,10 @@ def test_notes_tags_and_a_transfer_between_two_operators(chat_server, make_opera
     expect(notice).to_contain_text("you handled February")
     expect(bob.locator("#conversation-meta")).to_contain_text("Assigned to you")
     shot(bob, "desktop-transfer-notice")
+    notice.get_by_role("button", name="Open conversation #1").focus()
+    bob.keyboard.press("Enter")
+    expect(notice).to_have_count(0)
+    expect(bob.locator("#reply-input")).to_be_focused()
 
     # The visitor's page never shows a note, a tag or a name behind the alias.
     visitor_text = visitor.locator("#chat-panel").inner_text()
