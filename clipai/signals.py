@@ -20,9 +20,12 @@ tokens_revoked = _signals.signal("tokens-revoked")
 #: retry); ``origin_sid`` is the socket that sent it (receivers skip it: its ack has the message).
 message_stored = _signals.signal("message-stored")
 #: ``sender=app, conversation=…, change=…, origin_sid=…`` — created, closed, reopened, assigned,
-#: visitor_seen or operator_seen; ``conversation`` is the fresh summary; ``origin_sid`` is the
+#: visitor_seen, operator_seen, tagged (operators' tags) or rated (the visitor's rating); ``conversation`` is the fresh summary; ``origin_sid`` is the
 #: socket whose event made the change (a message's, for created, reopened, answered).
 conversation_changed = _signals.signal("conversation-changed")
+#: ``sender=app, note=…, origin_sid=…`` — an operator's internal note (maybe of a transfer) was
+#: committed; for operators only, never for the visitor.
+note_added = _signals.signal("note-added")
 #: ``sender=app, conversation_id=…, origin_sid=…`` — the conversation and its messages were deleted.
 conversation_erased = _signals.signal("conversation-erased")
 #: ``sender=app, conversation_id=…, author="visitor"|"operator", active=…, origin_sid=…`` — typing

@@ -92,7 +92,7 @@ def _payload(data) -> dict:
 
 
 class ChatNamespace(Namespace):
-    """Visitor events: ``message``, ``typing``, ``seen``, ``history``, ``close``, ``erase``."""
+    """Visitor events: ``message``, ``typing``, ``seen``, ``history``, ``close``, ``erase``, ``rate``."""
 
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
@@ -207,8 +207,18 @@ class ChatNamespace(Namespace):
                 "status": conversation.status,
                 "erase_after": conversations.iso(conversation.erase_after),
                 "operator_seen_up_to": conversation.operator_seen_up_to,
+                "rating": conversations.rating_payload(conversation.rating),
             },
         )
+
+    @visitor_event()
+    def on_rate(self, visit: Visit, data):
+        data = _payload(data)
+        if visit.conversation_id is None:
+            raise ServiceError("not_found", conversations.NOT_FOUND)
+        rating = conversations.rate(visit.conversation_id, data.get("stars"), data.get("comment"),
+                                    origin_sid=request.sid)
+        return ack_ok(rating=conversations.rating_payload(rating))
 
     @visitor_event()
     def on_close(self, visit: Visit, data):

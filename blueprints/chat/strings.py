@@ -78,6 +78,15 @@ STRINGS = {
     "resume_label": _l("Resume code"),
     "resume_submit": _l("Resume"),
     "resume_failed": _l("That code does not match any conversation."),
+    # Rating a closed conversation (chat/rating.js).
+    "rating_legend": _l("How was this conversation?"),
+    "rating_option": _l("%(count)s of 5"),
+    "rating_comment_label": _l("Anything to add? (optional)"),
+    "rating_comment_help": _l("Please leave out personal details: they would be removed. Only the support team sees your rating."),
+    "rating_submit": _l("Send rating"),
+    "rating_thanks": _l("Thank you! You rated this conversation %(count)s of 5."),
+    "rating_change": _l("Change your rating"),
+    "rating_choose": _l("Please choose from 1 to 5 stars first."),
     "copy": _l("Copy"),
     "copied": _l("Copied"),
 }

@@ -179,7 +179,7 @@ class ConsoleNamespace(Namespace):
 
     @operator_event
     def on_list(self, session, data):
-        found = conversations.list_conversations(data.get("status"))
+        found = conversations.list_conversations(data.get("status"), data.get("tag"))
         return ack_ok(conversations=[conversations.summary(item) for item in found])
 
     @operator_event

@@ -9,6 +9,7 @@ from clipai.services import conversations
 
 from blueprints.console.activity import ActivityFeed
 from blueprints.console.events import NAMESPACE, OPERATORS_ROOM, ConsoleNamespace
+from blueprints.console.records import RecordsNamespace
 
 relays = Relays("clipai.console")
 ACTIVITY_KEY = "clipai.console.activity"
@@ -46,6 +47,12 @@ def relay_change(app, conversation, **_extra):
         _to_operators("conversation", conversations.summary(conversation))
 
 
+@relays.on(signals.note_added)
+def relay_note(app, note, origin_sid=None, **_extra):
+    if _active(app):  # operators only: the chat feature does not listen to notes
+        _to_operators("note", conversations.note_payload(note), skip_sid=origin_sid)
+
+
 @relays.on(signals.conversation_erased)
 def relay_erased(app, conversation_id, **_extra):
     if _active(app):
@@ -72,7 +79,7 @@ def disconnect_revoked(app, user_id, **_extra):
 
 
 def init_app(app):
-    namespace = ConsoleNamespace()
+    namespace = RecordsNamespace()
     socketio.on_namespace(namespace)
     app.extensions[ACTIVITY_KEY] = ActivityFeed(app, app.config["CONSOLE_ACTIVITY_SECONDS"], _send_summaries)
     relays.connect(app, namespace)

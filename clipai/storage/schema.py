@@ -269,3 +269,73 @@ canned_replies = Table(
         "clause": "2.1.1", "retention": "until_removed",
     },
 )
+
+# Operators' internal notes on a conversation (migration 0010): never shown to the visitor, kept
+# apart from ``messages`` so no visitor read path can reach them; erased with the conversation.
+conversation_notes = Table(
+    "conversation_notes",
+    metadata,
+    Column("id", Integer, primary_key=True,
+           info=holds(_l("Number of the note"))),
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+           info=holds(_l("The chat it belongs to"))),
+    Column("operator_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True,
+           info=holds(_l("The operator account that wrote it"))),
+    Column("operator_alias", String(64), nullable=False,
+           info=holds(_l("The writer's name as operators see it"))),
+    Column("text", Text, nullable=False,
+           info=holds(_l("The note, with personal data removed"))),
+    Column("redacted", String(64), nullable=False, default="",
+           info=holds(_l("Which kinds of data were removed from it (e-mail address, phone number…)"))),
+    Column("after_message_id", Integer, nullable=False, default=0,
+           info=holds(_l("The newest message when it was written, which places it in the chat"))),
+    Column("transfer_to", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True,
+           info=holds(_l("The operator a transfer handed the chat to"))),
+    Column("transfer_alias", String(64), nullable=True,
+           info=holds(_l("That operator's name as operators see it"))),
+    Column("created_at", UTCDateTime, nullable=False,
+           info=holds(_l("When it was written"))),
+    Index("ix_conversation_notes_conversation_id", "conversation_id"),
+    info={
+        "purpose": _l("Operators' internal notes on a chat, never shown to the visitor."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
+)
+
+# Operators' labels on a conversation (migration 0010), e.g. "billing"; erased with it.
+conversation_tags = Table(
+    "conversation_tags",
+    metadata,
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+           info=holds(_l("The chat it belongs to"))),
+    Column("tag", String(32), nullable=False,
+           info=holds(_l("A short label operators gave the chat, e.g. billing"))),
+    PrimaryKeyConstraint("conversation_id", "tag"),
+    Index("ix_conversation_tags_tag", "tag"),
+    info={
+        "purpose": _l("Labels operators put on chats, to find them again."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
+)
+
+# The visitor's rating of a closed conversation (migration 0010): one per conversation, replaced
+# while it stays closed; erased with it.
+conversation_ratings = Table(
+    "conversation_ratings",
+    metadata,
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False,
+           info=holds(_l("The chat it belongs to"))),
+    Column("stars", Integer, nullable=False,
+           info=holds(_l("The visitor's rating, 1 to 5"))),
+    Column("comment", Text, nullable=False, default="",
+           info=holds(_l("The visitor's optional comment, with personal data removed"))),
+    Column("redacted", String(64), nullable=False, default="",
+           info=holds(_l("Which kinds of data were removed from it (e-mail address, phone number…)"))),
+    Column("rated_at", UTCDateTime, nullable=False,
+           info=holds(_l("When it was given or last changed"))),
+    info={
+        "purpose": _l("The visitor's rating of a closed chat, if they gave one."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
+)

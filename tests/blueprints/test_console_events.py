@@ -514,7 +514,7 @@ def test_events_are_rate_limited_per_account(console, operator_login):
 def test_errors_are_in_the_operators_language(console, socket_client, operator_login, monkeypatch):
     from flask_babel import LazyString, get_locale
 
-    def refuse(status=None):
+    def refuse(status=None, tag=None):
         raise ServiceError("invalid", LazyString(lambda: str(get_locale())))
 
     monkeypatch.setattr(conversations, "list_conversations", refuse)

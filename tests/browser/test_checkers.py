@@ -256,3 +256,59 @@ def test_reports_page_passes_both_checkers_in_every_language(chat_server, live, 
         expect(page.locator("#reports-result")).to_be_hidden()
         findings.snapshot(page, f"{locale}-reports-refused")
     findings.assert_clean(tmp_path / "nu")
+
+
+def check_records_states(page, visitor, helper, checker_id, base, locale, findings):
+    """A conversation with a tag, a note, the transfer form and a transfer notice; the widget's rating."""
+    visitor.goto(f"{base}/{locale}/")
+    visitor.click("#chat-launcher")
+    send(visitor, f"Rate me ({locale})")
+    expect(visitor.locator("#chat-messages li.from-visitor[data-id]")).to_have_count(1)
+    conversation_id = helper.call("list", {"status": "waiting"})["conversations"][0]["id"]
+
+    page.goto(f"{base}/{locale}/console")
+    page.locator("#queue-list .console-queue-item", has_text=f"({locale})").click()
+    page.fill("#tag-input", "billing")
+    page.press("#tag-input", "Enter")
+    expect(page.locator("#tag-list .console-tag")).to_have_count(1)
+    page.locator("#note-compose summary").click()
+    page.fill("#note-input", "Internal: reseller account")
+    page.press("#note-input", "Control+Enter")
+    expect(page.locator("#conversation-messages li.console-note")).to_have_count(1)
+    page.click("#transfer-open")
+    expect(page.locator("#transfer-form")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-records")
+    page.click("#transfer-cancel")
+
+    assert helper.call("transfer", {"conversation_id": conversation_id, "to": checker_id, "note": "Yours now"})["ok"]
+    expect(page.locator("#transfer-notices .console-transfer-notice")).to_have_count(1)
+    assert helper.call("close", {"conversation_id": conversation_id})["ok"]
+    expect(visitor.locator("#chat-rating")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-transfer-notice")
+    findings.snapshot(visitor, f"{locale}-widget-rating-form")
+    visitor.click("label[for=chat-star-4]")
+    visitor.locator("#chat-rating button[type=submit]").click()
+    expect(visitor.locator("#chat-rated")).to_be_visible()
+    findings.snapshot(visitor, f"{locale}-widget-rated")
+    expect(page.locator("#conversation-rating")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-rating")
+
+
+def test_conversation_records_pass_both_checkers_in_every_language(chat_server, live, peers, new_context, findings,
+                                                                   tmp_path):
+    database = chat_server.env["CLIPAI_DATABASE_URL"]
+    password, _ = live.create_account(database, "checker", ("operator",))
+    _, helper_token = live.create_account(database, "helper", ("operator",))
+    helper = peers(chat_server.url, "/console", auth={"token": helper_token})
+    page = new_context().new_page()
+    page.goto(f"{chat_server.url}/console")
+    page.fill("#signin-username", "checker")
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    expect(page.locator("#console-app")).to_be_visible()
+    operators = helper.call("presence", {"status": "online"})["operators"]
+    [checker_id] = [operator["id"] for operator in operators if operator["alias"] == "Checker"]
+    for locale in LOCALES:
+        visitor = new_context().new_page()
+        check_records_states(page, visitor, helper, checker_id, chat_server.url, locale, findings)
+    findings.assert_clean(tmp_path / "nu")

@@ -1,7 +1,7 @@
 """Messages and conversations as the widget and the console receive them."""
 
 from clipai.clock import iso
-from clipai.storage.chat import CannedReply, Conversation, Message
+from clipai.storage.chat import CannedReply, Conversation, Message, Note, Rating
 
 
 def for_visitor(message: Message) -> dict:
@@ -55,6 +55,33 @@ def summary(conversation: Conversation) -> dict:
         "visitor_seen_up_to": conversation.visitor_seen_up_to,
         "operator_seen_up_to": conversation.operator_seen_up_to,
         "last_message": for_operators(conversation.last_message) if conversation.last_message else None,
+        "tags": list(conversation.tags),
+        "rating": rating_payload(conversation.rating),
+    }
+
+
+def rating_payload(rating: Rating | None) -> dict | None:
+    """The visitor's rating as the console and the visitor's widget receive it."""
+    if rating is None:
+        return None
+    return {"stars": rating.stars, "comment": rating.comment, "redacted": list(rating.redacted),
+            "rated_at": iso(rating.rated_at)}
+
+
+def note_payload(note: Note) -> dict:
+    """An internal note as the console receives it (never sent to a visitor)."""
+    transfer = {"id": note.transfer_to, "alias": note.transfer_alias} if note.transfer_alias is not None else None
+    return {
+        "id": note.id,
+        "conversation_id": note.conversation_id,
+        "author": "note",
+        "operator_id": note.operator_id,
+        "alias": note.operator_alias,
+        "text": note.text,
+        "redacted": list(note.redacted),
+        "after_message_id": note.after_message_id,
+        "transfer_to": transfer,
+        "created_at": iso(note.created_at),
     }
 
 

@@ -76,6 +76,11 @@ def _redact(text: str, locale: str):
     return redact(text, _placeholders(locale), REGION_HINTS.get(locale))
 
 
+def redact_in(locale: str, text: str):
+    """Redact personal details from ``text`` as a message of a conversation in ``locale`` would be."""
+    return _redact(text, locale)
+
+
 def _resent_visitor_message(conversation_id: int, client_msg_id: str) -> Posted | None:
     """The visitor's message already stored under that client id, or None."""
     message = read(lambda conn: store.message_by_client_id(conn, conversation_id, "visitor", client_msg_id))

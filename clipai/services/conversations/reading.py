@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from clipai.services.conversations.tags import clean_tag
 from clipai.services.conversations.transactions import read
 from clipai.services.conversations.validation import NOT_FOUND, clean_query, invalid, require_id, require_position
 from clipai.services.errors import ServiceError
@@ -49,12 +50,13 @@ def messages_after(conversation_id: int, after: int) -> list[Message]:
     return read(lambda conn: store.messages_after(conn, conversation_id, after))
 
 
-def list_conversations(status=None) -> list[Conversation]:
-    """Summaries for the operators' queue: ``waiting`` (no reply yet), ``open`` or ``closed``."""
+def list_conversations(status=None, tag=None) -> list[Conversation]:
+    """Summaries for the operators' queue: ``waiting`` (no reply yet), ``open`` or ``closed``; maybe one tag's."""
     if status is not None and (not isinstance(status, str) or status not in LIST_FILTERS):
         raise invalid(_l("The status must be waiting, open or closed."))
     stored_status, answered = LIST_FILTERS[status] if status else (None, None)
-    return read(lambda conn: store.list_conversations(conn, status=stored_status, answered=answered,
+    tag = clean_tag(tag) if tag is not None else None
+    return read(lambda conn: store.list_conversations(conn, status=stored_status, answered=answered, tag=tag,
                                                        limit=LIST_LIMIT))
 
 

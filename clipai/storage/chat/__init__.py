@@ -33,9 +33,13 @@ from clipai.storage.chat.messages import (
     search_messages,
     stored_messages,
 )
-from clipai.storage.chat.records import CannedReply, Conversation, ConversationState, Message
+
 from clipai.storage.chat.response_times import first_responses
+from clipai.storage.chat.notes import Note, insert_note, notes_of
+from clipai.storage.chat.ratings import save_rating
+from clipai.storage.chat.records import CannedReply, Conversation, ConversationState, Message, Rating
 from clipai.storage.chat.starts import remember_start, started_conversation
+from clipai.storage.chat.tags import add_tag, remove_tag, tags_of
 
 __all__ = [
     "CannedReply", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
@@ -45,4 +49,6 @@ __all__ = [
     "message_by_id", "messages_after", "messages_by_ids", "record_activities",
     "remember_start", "save_canned", "search_messages", "seen_up_to", "started_conversation",
     "state_by_resume_code_hash", "state_by_token_hash", "states_by_ids", "stored_messages", "update_conversation",
+    # operators' notes and tags, visitors' ratings
+    "Note", "Rating", "add_tag", "insert_note", "notes_of", "remove_tag", "save_rating", "tags_of",
 ]

@@ -1,10 +1,13 @@
 """SQL for support conversations: creating, finding, summarising, updating and deleting them."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from clipai.storage.chat.messages import message_by_id, messages_by_ids
+from clipai.storage.chat.ratings import ratings_by_conversation
+from clipai.storage.chat.tags import tagged, tags_by_conversation
 from clipai.storage.chat.records import ID_CHUNK, STATE_COLUMNS, Conversation, ConversationState, Message, state_of
 from clipai.storage.schema import conversations, messages, users
 
@@ -74,6 +77,15 @@ def _conversation(row, last_message: Message | None) -> Conversation:
     )
 
 
+def _with_records(conn, items: list[Conversation]) -> list[Conversation]:
+    """The summaries with their operators' tags and visitor's rating (two queries for all)."""
+    if not items:
+        return items
+    ids = [item.id for item in items]
+    tags, ratings = tags_by_conversation(conn, ids), ratings_by_conversation(conn, ids)
+    return [replace(item, tags=tags.get(item.id, ()), rating=ratings.get(item.id)) for item in items]
+
+
 _SUMMARY_BY_ID = _summary_query().where(conversations.c.id == bindparam("b_conversation_id"))
 
 
@@ -84,7 +96,7 @@ def conversation(conn, conversation_id: int, last_message: Message | None = None
         return None
     if row.last_message_id is not None and (last_message is None or last_message.id != row.last_message_id):
         last_message = message_by_id(conn, row.last_message_id)
-    return _conversation(row, last_message if row.last_message_id is not None else None)
+    return _with_records(conn, [_conversation(row, last_message if row.last_message_id is not None else None)])[0]
 
 
 def _with_last_messages(conn, rows, known: dict | None = None) -> list[Conversation]:
@@ -92,13 +104,15 @@ def _with_last_messages(conn, rows, known: dict | None = None) -> list[Conversat
     missing = [row.last_message_id for row in rows if row.last_message_id is not None
                and row.last_message_id not in known]
     last = {**known, **messages_by_ids(conn, missing)} if missing else known
-    return [_conversation(row, last.get(row.last_message_id)) for row in rows]
+    return _with_records(conn, [_conversation(row, last.get(row.last_message_id)) for row in rows])
 
 
-def list_conversations(conn, *, status: str | None = None, answered: bool | None = None,
+def list_conversations(conn, *, status: str | None = None, answered: bool | None = None, tag: str | None = None,
                        limit: int = 200) -> list[Conversation]:
-    """Summaries, newest activity first, filtered by stored status and by whether an operator answered."""
+    """Summaries, newest activity first, filtered by stored status, whether an operator answered, and tag."""
     query = _summary_query()
+    if tag is not None:
+        query = query.where(conversations.c.id.in_(tagged(tag)))
     if status is not None:
         query = query.where(conversations.c.status == status)
     if answered is not None:

@@ -22,6 +22,16 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """A visitor's rating of a closed conversation (``conversation_ratings``)."""
+
+    stars: int
+    comment: str
+    redacted: tuple[str, ...]
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
 class Conversation:
     id: int
     locale: str
@@ -36,6 +46,8 @@ class Conversation:
     erase_after: datetime
     unread: int = 0
     last_message: Message | None = None
+    tags: tuple[str, ...] = ()
+    rating: Rating | None = None
 
 
 @dataclass(frozen=True)

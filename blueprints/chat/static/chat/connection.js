@@ -4,6 +4,7 @@ import { emitWithAck, loadClient } from "../../../static/js/socket.js";
 import { adoptResumedConversation, renderConversationTools, resetConversation } from "./conversation.js";
 import { clearAlert, setStatus, showAlert, statusName } from "./panel.js";
 import { renderAvailability } from "./hours.js";
+import { applyRatingState } from "./rating.js";
 import { flushQueue, queue } from "./sending.js";
 import { locale, root, server, state, t } from "./state.js";
 import { addMessage, onClosed, onOperatorSeen, onOperatorTyping, operatorTyping, reportSeen } from "./thread.js";
@@ -83,6 +84,7 @@ export function applyConversationState(conversation) {
     if (!isNaN(eraseAfter)) state.eraseAfter = eraseAfter;
   }
   if (typeof conversation.operator_seen_up_to === "number") onOperatorSeen({ up_to: conversation.operator_seen_up_to });
+  applyRatingState(conversation);
 }
 
 function onConnectError(err) {

@@ -4,6 +4,7 @@ import { formatDate } from "../../../static/js/format.js";
 import { emitWithAck } from "../../../static/js/socket.js";
 import { applyConversationState, reconnect } from "./connection.js";
 import { clearAlert, isOpen, showAlert, stickToEnd } from "./panel.js";
+import { resetRating } from "./rating.js";
 import { forgetEverywhere, keptUntil, rememberOpen, saveConversation } from "./saved.js";
 import { el, locale, state, t } from "./state.js";
 
@@ -39,6 +40,7 @@ export function resetConversation() {
     if (!li.classList.contains("is-pending")) li.remove();
   });
   el.newConversation.hidden = true;
+  resetRating();
   renderConversationTools();
   renderResumeCode();
 }

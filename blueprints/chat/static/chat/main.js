@@ -9,6 +9,7 @@ import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { eraseConversation, renderConversationTools, resumeWithCode, setKept, startNewConversation } from "./conversation.js";
 import { closePanel, isOpen, keepPinnedToEnd, openPanel, stickToEnd } from "./panel.js";
+import { wireRating } from "./rating.js";
 import { loadSavedConversation, wasOpen } from "./saved.js";
 import { submitMessage } from "./sending.js";
 import { el, root, state } from "./state.js";
@@ -71,6 +72,7 @@ function start() {
   el.panel.addEventListener("keydown", onEscape);
   wireComposer();
   wireConversationTools();
+  wireRating();
   document.addEventListener("visibilitychange", reportSeen);
   keepPinnedToEnd();
   loadSavedConversation();

@@ -10,6 +10,7 @@ import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
 import { clearAlert, scrollToEnd, showAlert } from "./panel.js";
+import { onConversationActive } from "./rating.js";
 import { saveConversation } from "./saved.js";
 import { el, locale, maxLength, number, state, t } from "./state.js";
 import { addMessage, chatMessageElement } from "./thread.js";
@@ -71,6 +72,7 @@ function onMessageStored(item, ack) {
   removeQueued(item);
   if (ack.conversation) startConversation(ack.conversation);
   addMessage(ack.message);
+  onConversationActive();  // a message reopens a closed conversation
   showRedactions(ack.message && ack.message.redacted);
   if (state.kept) saveConversation();  // pushes the local expiry forward
 }

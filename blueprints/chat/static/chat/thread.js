@@ -5,6 +5,7 @@ import { insertInOrder, messageElement, setMeta, timeElement } from "../../../st
 import { TypingIndicator } from "../../../static/js/typing.js";
 import { renderConversationTools, resetConversation } from "./conversation.js";
 import { isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
+import { onConversationClosed } from "./rating.js";
 import { saveSeen } from "./saved.js";
 import { settleQueued } from "./sending.js";
 import { DAY_MS, canTalk, el, locale, retentionDays, state, t } from "./state.js";
@@ -98,4 +99,5 @@ export function onClosed(payload) {
     return;
   }
   showAlert("closed", t("closed_by_support"), "info");
+  onConversationClosed();
 }

@@ -8,7 +8,11 @@ import { emit } from "./link.js";
 import { forgetConversation, reportSeen, visitorTyping } from "./live.js";
 import { renderQueue } from "./queue.js";
 import { errorText, onReplyInput, showAlert, typing } from "./reply.js";
+import { loadNotes } from "./notes.js";
+import { renderRating } from "./rating.js";
 import { KEY_CURRENT, saveDraft } from "./session.js";
+import { renderTags } from "./tags.js";
+import { closeTransfer, renderTransferOptions } from "./transfer.js";
 import { el, locale, state, t } from "./state.js";
 
 export function showConversation(id) {
@@ -21,6 +25,7 @@ export function openConversation(id, focus) {
   if (state.currentId !== null && state.currentId !== id) {
     saveDraft(state.currentId, el.reply.value);
     typing.stop();
+    closeTransfer();
   }
   state.currentId = id;
   session.save(KEY_CURRENT, id);
@@ -36,6 +41,7 @@ export function openConversation(id, focus) {
   const known = state.history.get(id);
   if (known) known.forEach((message) => renderMessage(id, message));
   loadHistory(id, 0);
+  loadNotes(id);
   if (focus) el.reply.focus();
 }
 
@@ -78,6 +84,9 @@ export function renderConversationHead() {
   el.send.disabled = closed;
   el.reply.placeholder = closed ? t("closed_help") : t("reply_placeholder");
   renderAssignOptions();
+  renderTags(conversation);
+  renderRating(conversation);
+  renderTransferOptions();
 }
 
 function renderAssignOptions() {

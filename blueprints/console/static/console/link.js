@@ -5,17 +5,18 @@ import { emitWithAck, whenConnected } from "../../../static/js/socket.js";
 import { loadCanned } from "./canned.js";
 import { openConversation } from "./conversation.js";
 import { onConversationEvent, onMessageEvent, onPresenceEvent, onSeenEvent, onTypingEvent } from "./live.js";
-import { upsertConversation } from "./conversations.js";
+import { learnMyId, upsertConversation } from "./conversations.js";
 import { renderQueue } from "./queue.js";
 import { KEY_CURRENT, sessionExpired } from "./session.js";
-import { el, state, t, TABS } from "./state.js";
+import { el, locale, state, t, TABS } from "./state.js";
+import { onNoteEvent } from "./transfer.js";
 
 const RETRY_REFUSED_MS = 5000;
 
 export function connect() {
   if (!window.io) { setConnection(t("network_error")); return; }
   const socket = window.io("/console", {
-    auth: (callback) => callback({ token: state.token }),
+    auth: (callback) => callback({ token: state.token, locale }),
     reconnectionDelayMax: 10000
   });
   state.socket = socket;
@@ -31,6 +32,8 @@ export function connect() {
   socket.on("typing", onTypingEvent);
   socket.on("seen", onSeenEvent);
   socket.on("presence", onPresenceEvent);
+  socket.on("note", onNoteEvent);
+  socket.on("operator", (me) => { if (me) learnMyId(me.id); });
 }
 
 function onConnectError(socket, err) {

@@ -13,9 +13,12 @@ import { reportSeen } from "./live.js";
 import { renderNotifyButton, renderPresenceDot, unlockAudio } from "./notify.js";
 import { moveConversation, renderQueue, selectTab } from "./queue.js";
 import { conversationAction, onReplyInput, sendReply, typing } from "./reply.js";
+import { wireNotes } from "./notes.js";
 import { search } from "./search.js";
 import { KEY_CURRENT, KEY_PRESENCE, restoreSession, saveDraft, showApp, showSignIn, signIn, signOut } from "./session.js";
 import { el, root, state, TABS } from "./state.js";
+import { wireTags } from "./tags.js";
+import { wireTransfer } from "./transfer.js";
 
 function wireHeader() {
   el.signinForm.addEventListener("submit", (event) => {
@@ -131,6 +134,9 @@ function start() {
   wireQueue();
   wireConversation();
   wireReply();
+  wireNotes();
+  wireTags();
+  wireTransfer();
   wireDocument();
   restoreSession();
   if (!state.token) { showSignIn(); return; }

@@ -4,6 +4,8 @@ import { byId, make } from "../../../static/js/dom.js";
 import { formatWhen } from "../../../static/js/format.js";
 import { openConversation } from "./conversation.js";
 import { activityOf, assignmentLabel, tabOf } from "./conversations.js";
+import { queueRating } from "./rating.js";
+import { queueTags } from "./tags.js";
 import { baseTitle, el, locale, number, state, t, TABS } from "./state.js";
 
 export function visibleIds() {
@@ -63,6 +65,7 @@ function queueItem(conversation) {
   preview.dir = "auto";
   const bottom = make("span", "console-queue-bottom");
   bottom.append(make("span", "console-assigned", assignmentLabel(conversation, t)));
+  [queueTags(conversation), queueRating(conversation)].forEach((part) => { if (part) bottom.append(part); });
   const unread = state.unread.of(conversation.id);
   if (unread) {
     // A span cannot carry aria-label: screen readers get the sentence, eyes the number.
