@@ -10,7 +10,7 @@ from clipai.errors import APIError
 from clipai.services import reports
 from clipai.services.errors import ServiceError
 
-bp = Blueprint("console_reports", __name__, template_folder="templates")
+bp = Blueprint("reports", __name__)  # nested in the console's blueprint: endpoints console.reports.*
 
 
 def page_strings() -> dict:

@@ -2,10 +2,12 @@
 
 from flask import Blueprint, render_template
 
+from blueprints.console import reports
 from blueprints.console.strings import console_strings
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
                static_url_path="/console/static")
+bp.register_blueprint(reports.bp)  # /console/reports and its JSON API, endpoints console.reports.*
 
 
 @bp.get("/console")
