@@ -9,6 +9,7 @@ visitor wrote, nothing about who they are.
 
 import logging
 import queue
+import threading
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -43,6 +44,7 @@ class Dispatcher:
         self.app = app
         self.channels = parse_channels(app.config)
         self.queues: dict[str, queue.Queue] = {}
+        self.lock = threading.Lock()  # one queue and one task per channel, whoever alerts first
 
     def notify_waiting(self, conversation_id: int) -> int:
         """Queue an alert on every channel that admits one now; return how many were queued."""
@@ -65,10 +67,11 @@ class Dispatcher:
                      now.isoformat(timespec="seconds"), subject, summary)
 
     def _queue(self, channel) -> queue.Queue:
-        if channel.name not in self.queues:
-            self.queues[channel.name] = queue.Queue()
-            socketio.start_background_task(self._work, channel, self.queues[channel.name])
-        return self.queues[channel.name]
+        with self.lock:
+            if channel.name not in self.queues:
+                self.queues[channel.name] = queue.Queue()
+                socketio.start_background_task(self._work, channel, self.queues[channel.name])
+            return self.queues[channel.name]
 
     def _work(self, channel, alerts: queue.Queue) -> None:
         config = self.app.config

@@ -78,4 +78,7 @@ def parse_channels(config) -> list[Channel]:
             name=str(raw.get("name") or f"{raw['type']}-{index}"), type=raw["type"], options=raw,
             min_interval=float(raw.get("min_interval_seconds", config["ALERT_MIN_INTERVAL_SECONDS"])),
             quiet_hours=quiet_hours))
+    names = [channel.name for channel in channels]
+    if len(set(names)) != len(names):
+        raise ValueError(f"ALERT_CHANNELS: each channel needs its own name, not {names}")
     return channels

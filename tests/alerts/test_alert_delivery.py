@@ -112,7 +112,9 @@ def test_retries_with_backoff_until_accepted(receiver, app_config, request):
 def test_no_alert_while_an_operator_is_online(hook, app, visitor, socket_client, make_token):
     _, token = make_token()
     console = socket_client("/console", auth={"token": token})
+    assert console.is_connected("/console")  # online from the moment it connects
     start_conversation(visitor, "first, seen by Olga")
+    assert app.extensions["clipai.alerts"].queues == {}  # decided when it started: nothing queued
     console.disconnect(namespace="/console")
     second = start_conversation(visitor, "second, nobody online")
     _, body, _ = hook.next()

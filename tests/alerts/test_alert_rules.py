@@ -68,3 +68,8 @@ def test_alert_texts_use_the_configured_language(app, settings):
     assert alert.subject == "Gespräch Nr. 7 wartet"
     assert alert.summary == "Ein Besucher wartet in Gespräch Nr. 7, und kein Mitarbeiter ist online."
     assert alert.console_url == "https://s.example/console"
+
+
+def test_two_channels_with_one_name_are_refused():
+    with pytest.raises(ValueError, match="each channel needs its own name"):
+        parse_channels(settings({**HOOK, "name": "ops"}, {**HOOK, "name": "ops"}))
