@@ -73,12 +73,14 @@ def _zone(name) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise OfficeHoursError(f"OFFICE_HOURS['timezone'] {name!r} is not an IANA time zone like 'Europe/Berlin'") from None
+        raise OfficeHoursError(
+            f"OFFICE_HOURS['timezone'] {name!r} is not an IANA time zone like 'Europe/Berlin'") from None
 
 
 def _weekly(weekly) -> tuple:
     if not isinstance(weekly, dict) or set(weekly) - set(DAYS):
-        raise OfficeHoursError(f"OFFICE_HOURS['weekly'] must map days ({', '.join(DAYS)}) to lists like ['09:00-17:00']")
+        raise OfficeHoursError(
+            f"OFFICE_HOURS['weekly'] must map days ({', '.join(DAYS)}) to lists like ['09:00-17:00']")
     return tuple(_day_ranges(day, weekly.get(day, [])) for day in DAYS)
 
 

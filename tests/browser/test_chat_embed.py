@@ -19,10 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 HOSTILE_CSS = """
 :root { --brand: #ff0000; --ink: #00ff00; --font: "Comic Sans MS"; font-size: 16px; }
 body { font: italic 40px/3 serif; color: red; direction: rtl; letter-spacing: 6px; text-transform: uppercase; }
+h1 { font-size: 20px; }
 div, section, button, p, ol, li, form, textarea, header, footer, span, svg {
   position: static !important; display: block !important; float: left !important;
   background: yellow !important; color: red !important; border: 6px dotted red !important;
-  width: 50px !important; font-size: 40px !important;
+  width: 50px !important; font-size: 40px !important; overflow: hidden !important;
 }
 .chat-widget, .chat-launcher, .chat-panel, #chat-launcher, [hidden] { display: none !important; }
 """
@@ -38,11 +39,12 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_host_on(port, server_url, tmp_path, lang="de"):
+def serve_host_on(port, server_url, tmp_path, lang="de", css=HOSTILE_CSS):
+    """Serve the host page from 127.0.0.1:port (its own origin); the caller shuts the server down."""
     folder = tmp_path / f"host-{port}"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "index.html").write_text(HOST_PAGE.format(lang=lang, server=server_url))
-    (folder / "host.css").write_text(HOSTILE_CSS)
+    (folder / "host.css").write_text(css)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd

@@ -192,6 +192,26 @@ def test_office_hours_and_the_connection_check_pass_both_checkers_in_every_langu
     findings.assert_clean(tmp_path / "nu")
 
 
+def test_the_embedded_widget_passes_both_checkers_on_a_partner_page(live_server, new_context, findings, tmp_path):
+    from tests.browser.test_chat_embed import serve_host_on
+    from tests.fixtures.live_server import free_port
+
+    port = free_port()
+    server = live_server(settings={"EMBED_ORIGINS": [f"http://127.0.0.1:{port}"]})
+    for locale in ("en", "ar"):
+        httpd = serve_host_on(port, server.url, tmp_path / locale, lang=locale, css="body { margin: 1rem; }")
+        try:
+            page = new_context().new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.click("#chat-launcher")
+            expect(page.locator("#chat-status")).to_have_attribute("data-state", re.compile("online|offline"))
+            findings.snapshot(page, f"{locale}-embedded-widget-open")
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+    findings.assert_clean(tmp_path / "nu")
+
+
 def check_console_states(page, base, locale, findings):
     """The conversation list, a conversation open, and the policy editor, its review and a refusal."""
     page.goto(f"{base}/{locale}/console")

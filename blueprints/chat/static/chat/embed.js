@@ -17,7 +17,8 @@
   }
 
   function mount(html) {
-    var host = document.createElement("div");
+    // A tag of its own: the host's rules for div, section… (floats, borders) do not match it.
+    var host = document.createElement("clipai-chat");
     host.id = "clipai-chat";
     var shadow = host.attachShadow({ mode: "open" });
     var base = document.createElement("link");
