@@ -12,7 +12,6 @@ from tests.blueprints.test_console_events import (  # noqa: F401 (fixtures)
     operator_login,
     received,
     say,
-    visitor_received,
 )
 
 

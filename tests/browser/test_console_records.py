@@ -146,6 +146,9 @@ def test_the_visitor_rates_a_closed_conversation_and_operators_see_it(chat_serve
     visitor.locator("label[for=chat-star-2]").click()
     visitor.locator("#chat-rating button[type=submit]").click()
     expect(alice.locator("#conversation-rating")).to_contain_text("2 of 5")
+    visitor.reload()  # the rating comes back with the history: nothing about it is kept in the browser
+    expect(visitor.locator("#chat-rated-text")).to_contain_text("2")
+    expect(visitor.locator("#chat-rating")).to_be_hidden()
     assert not visitor.errors and not alice.errors
 
 

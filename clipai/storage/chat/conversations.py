@@ -1,13 +1,12 @@
 """SQL for support conversations: creating, finding, summarising, updating and deleting them."""
 
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from clipai.storage.chat.messages import message_by_id, messages_by_ids
-from clipai.storage.chat.ratings import ratings_by_conversation
-from clipai.storage.chat.tags import tagged, tags_by_conversation
+from clipai.storage.chat.ratings import RATING_COLUMNS, rating_of, with_ratings
+from clipai.storage.chat.tags import split_tags, tagged, tags_column
 from clipai.storage.chat.records import ID_CHUNK, STATE_COLUMNS, Conversation, ConversationState, Message, state_of
 from clipai.storage.schema import conversations, messages, users
 
@@ -66,24 +65,18 @@ def _summary_query():
         conversations.c.erase_after,
         conversations.c.unread,
         last_id.label("last_message_id"),
-    ).select_from(conversations.outerjoin(users, users.c.id == conversations.c.assigned_to))
+        tags_column(conversations.c.id),
+        *RATING_COLUMNS,
+    ).select_from(with_ratings(conversations.outerjoin(users, users.c.id == conversations.c.assigned_to),
+                               conversations.c.id))
 
 
 def _conversation(row, last_message: Message | None) -> Conversation:
     return Conversation(
         row.id, row.locale, row.status, row.assigned_to, row.assigned_alias, bool(row.answered),
         row.visitor_seen_up_to, row.operator_seen_up_to, row.created_at, row.last_activity_at, row.erase_after,
-        int(row.unread or 0), last_message,
+        int(row.unread or 0), last_message, split_tags(row.tags), rating_of(row),
     )
-
-
-def _with_records(conn, items: list[Conversation]) -> list[Conversation]:
-    """The summaries with their operators' tags and visitor's rating (two queries for all)."""
-    if not items:
-        return items
-    ids = [item.id for item in items]
-    tags, ratings = tags_by_conversation(conn, ids), ratings_by_conversation(conn, ids)
-    return [replace(item, tags=tags.get(item.id, ()), rating=ratings.get(item.id)) for item in items]
 
 
 _SUMMARY_BY_ID = _summary_query().where(conversations.c.id == bindparam("b_conversation_id"))
@@ -96,7 +89,7 @@ def conversation(conn, conversation_id: int, last_message: Message | None = None
         return None
     if row.last_message_id is not None and (last_message is None or last_message.id != row.last_message_id):
         last_message = message_by_id(conn, row.last_message_id)
-    return _with_records(conn, [_conversation(row, last_message if row.last_message_id is not None else None)])[0]
+    return _conversation(row, last_message if row.last_message_id is not None else None)
 
 
 def _with_last_messages(conn, rows, known: dict | None = None) -> list[Conversation]:
@@ -104,7 +97,7 @@ def _with_last_messages(conn, rows, known: dict | None = None) -> list[Conversat
     missing = [row.last_message_id for row in rows if row.last_message_id is not None
                and row.last_message_id not in known]
     last = {**known, **messages_by_ids(conn, missing)} if missing else known
-    return _with_records(conn, [_conversation(row, last.get(row.last_message_id)) for row in rows])
+    return [_conversation(row, last.get(row.last_message_id)) for row in rows]
 
 
 def list_conversations(conn, *, status: str | None = None, answered: bool | None = None, tag: str | None = None,

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import delete, insert
 
-from clipai.storage.chat.records import ID_CHUNK, Rating
+from clipai.storage.chat.records import Rating
 from clipai.storage.schema import conversation_ratings
 
 
@@ -17,15 +17,22 @@ def save_rating(conn, conversation_id: int, *, stars: int, comment: str, redacte
     return Rating(stars, comment, tuple(redacted), now)
 
 
-_RATINGS_BY_IDS = select(conversation_ratings).where(
-    conversation_ratings.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
+RATING_COLUMNS = (
+    conversation_ratings.c.stars.label("rating_stars"),
+    conversation_ratings.c.comment.label("rating_comment"),
+    conversation_ratings.c.redacted.label("rating_redacted"),
+    conversation_ratings.c.rated_at.label("rating_rated_at"),
+)
 
 
-def ratings_by_conversation(conn, conversation_ids) -> dict[int, Rating]:
-    found = {}
-    ids = list(conversation_ids)
-    for start in range(0, len(ids), ID_CHUNK):
-        for row in conn.execute(_RATINGS_BY_IDS, {"b_ids": ids[start:start + ID_CHUNK]}):
-            kinds = tuple(kind for kind in row.redacted.split(",") if kind)
-            found[row.conversation_id] = Rating(row.stars, row.comment, kinds, row.rated_at)
-    return found
+def with_ratings(from_clause, conversation_id_column):
+    """``from_clause`` joined to the ratings, so a summary's query reads RATING_COLUMNS."""
+    return from_clause.outerjoin(conversation_ratings, conversation_ratings.c.conversation_id == conversation_id_column)
+
+
+def rating_of(row) -> Rating | None:
+    """The rating in a summary row read with RATING_COLUMNS, or None."""
+    if row.rating_stars is None:
+        return None
+    kinds = tuple(kind for kind in row.rating_redacted.split(",") if kind)
+    return Rating(row.rating_stars, row.rating_comment, kinds, row.rating_rated_at)

@@ -4,6 +4,7 @@ import { session } from "../../../static/js/storage.js";
 import { TypingIndicator } from "../../../static/js/typing.js";
 import { addMessage, renderConversationHead, renderReceipts, showConversation } from "./conversation.js";
 import { isMine, isWatching, learnMyId, noteLastMessage, tabOf, upsertConversation } from "./conversations.js";
+import { forgetNotes } from "./notes.js";
 import { notify } from "./notify.js";
 import { renderQueue, renderTitle } from "./queue.js";
 import { KEY_CURRENT, saveDraft } from "./session.js";
@@ -33,6 +34,7 @@ export function onConversationEvent(payload) {
 export function forgetConversation(id) {
   state.conversations.delete(id);
   state.history.delete(id);
+  forgetNotes(id);
   state.unread.forget(id);
   saveDraft(id, "");
   if (state.searchResults) state.searchResults = state.searchResults.filter((other) => other !== id);
