@@ -153,6 +153,7 @@ class ChatNamespace(Namespace):
         posted = conversations.post_visitor_message(
             visit.conversation_id, data.get("text"), data.get("client_msg_id"),
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key, origin_sid=request.sid,
+            attachments=data.get("attachments"),
         )
         if posted.token:  # it started a conversation, or resent the first message of one
             self._started(visit, posted)

@@ -4,6 +4,7 @@ from datetime import UTC
 
 from sqlalchemy import (
     Boolean,
+    LargeBinary,
     Column,
     DateTime,
     ForeignKey,
@@ -179,6 +180,29 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("conversation_id", "author", "client_msg_id", name="uq_messages_client_msg_id"),
     Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
+# Images attached to chat messages (migration 0011): only the bytes Pillow re-encoded, never what
+# was uploaded. ``message_id`` is NULL between the upload and the message that sends it; such rows
+# are purged after ``CHAT_UNSENT_UPLOAD_MINUTES``. Deleted with their conversation.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the id in the image's URL
+    # The conversation the image belongs to: only its token holder and operators may read it.
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    # The message that sent it; NULL while uploaded but not sent yet.
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), nullable=True),
+    Column("author", String(10), nullable=False),  # "visitor" or "operator": who uploaded it
+    Column("content_type", String(16), nullable=False),  # image/png, image/jpeg or image/webp
+    Column("width", Integer, nullable=False),  # pixels, after applying the EXIF orientation
+    Column("height", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # the re-encoded image, without any metadata
+    Column("created_at", UTCDateTime, nullable=False),  # the upload's time, for purging unsent ones
+    Index("ix_attachments_conversation_id", "conversation_id"),
+    Index("ix_attachments_message_id", "message_id"),
+    Index("ix_attachments_created_at", "created_at"),
+    sqlite_autoincrement=True,  # an erased image's id is never handed to another conversation
 )
 
 canned_replies = Table(

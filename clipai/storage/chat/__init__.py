@@ -3,6 +3,7 @@
 One module per concept; this package names what the services use, so they import one thing.
 """
 
+from clipai.storage.chat import attachments
 from clipai.storage.chat.batch import (
     conversation_state,
     insert_new_messages,
@@ -33,11 +34,11 @@ from clipai.storage.chat.messages import (
     search_messages,
     stored_messages,
 )
-from clipai.storage.chat.records import CannedReply, Conversation, ConversationState, Message
+from clipai.storage.chat.records import Attachment, CannedReply, Conversation, ConversationState, Message
 from clipai.storage.chat.starts import remember_start, started_conversation
 
 __all__ = [
-    "CannedReply", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
+    "Attachment", "CannedReply", "attachments", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
     "conversation", "conversation_state", "conversations_by_ids", "count_unread", "delete_canned",
     "delete_conversations", "expired_conversation_ids", "insert_conversation",
     "insert_new_messages", "last_message_id", "list_canned", "list_conversations", "message_by_client_id",
