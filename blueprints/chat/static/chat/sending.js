@@ -5,6 +5,7 @@ import { newClientMessageId } from "../../../static/js/ids.js";
 import { setMeta } from "../../../static/js/messages.js";
 import { SendQueue } from "../../../static/js/send-queue.js";
 import { ACK_TIMEOUT_MS } from "../../../static/js/socket.js";
+import { tray } from "./attachments.js";
 import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
@@ -17,7 +18,9 @@ const RETRY_UNAVAILABLE_MS = 10000;
 
 export const queue = new SendQueue({
   send(item, done) {
-    state.socket.timeout(ACK_TIMEOUT_MS).emit("message", { text: item.text, client_msg_id: item.client_msg_id }, done);
+    const payload = { text: item.text, client_msg_id: item.client_msg_id };
+    if (item.attachments.length) payload.attachments = item.attachments.map((attachment) => attachment.id);
+    state.socket.timeout(ACK_TIMEOUT_MS).emit("message", payload, done);
   },
   isConnected: () => state.connected,
   on: {
@@ -34,14 +37,18 @@ export function flushQueue() {
 
 export function submitMessage() {
   const text = el.input.value;
-  if (!text.trim()) { showAlert("send", t("error_empty"), "error"); return; }
+  if (tray.uploading) { showAlert("send", t("image_uploading"), "info"); return; }
+  const attachments = tray.attachments();
+  if (!text.trim() && !attachments.length) { showAlert("send", t("error_empty"), "error"); return; }
   if (visibleLength(text) > maxLength) {
     showAlert("send", t("error_too_long", { max: number(maxLength) }), "error");
     return;
   }
   clearAlert("send");
   clearAlert("redacted");
-  const item = { client_msg_id: newClientMessageId(), text, li: chatMessageElement({ author: "visitor", text }) };
+  const item = { client_msg_id: newClientMessageId(), text, attachments,
+    li: chatMessageElement({ author: "visitor", text, attachments }) };
+  tray.clear();
   item.li.classList.add("is-pending");
   el.messages.appendChild(item.li);
   queue.push(item);

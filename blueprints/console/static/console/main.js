@@ -5,6 +5,7 @@
  */
 import { byId } from "../../../static/js/dom.js";
 import { session } from "../../../static/js/storage.js";
+import { wireAttachments } from "./attachments.js";
 import { onSuggestionKey, renderSuggestions, saveCanned } from "./canned.js";
 import { showConversation } from "./conversation.js";
 import { assignedId, learnMyId } from "./conversations.js";
@@ -131,6 +132,7 @@ function start() {
   wireQueue();
   wireConversation();
   wireReply();
+  wireAttachments();
   wireDocument();
   restoreSession();
   if (!state.token) { showSignIn(); return; }
