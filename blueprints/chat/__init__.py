@@ -4,11 +4,10 @@ from clipai.features import add_page_fragment
 
 
 def init_app(app):
-    from blueprints.chat import attachments, relays, retention
+    from blueprints.chat import relays, retention
     from blueprints.chat.views import bp
 
     app.register_blueprint(bp)
-    app.register_blueprint(attachments.bp)  # images: upload, fetch, take back (HTTP, never Socket.IO)
     relays.init_app(app)  # the /chat namespace and the relays from the conversation services
     retention.init_app(app)  # `clipai chat purge` and the periodic purge
     add_page_fragment(app, "chat/widget.html")

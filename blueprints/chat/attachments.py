@@ -12,7 +12,7 @@ from clipai.errors import APIError
 from clipai.services import attachments
 from clipai.services.errors import ServiceError
 
-bp = Blueprint("chat_attachments", __name__)
+bp = Blueprint("attachments", __name__)  # nested in the chat's: endpoints are chat.attachments.*
 
 STATUS = {"unauthorized": 401, "not_found": 404, "too_large": 413, "unsupported_type": 415, "invalid_image": 400,
           "too_many_attachments": 409, "rate_limited": 429, "unavailable": 503, "invalid": 400}

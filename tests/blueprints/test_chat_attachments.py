@@ -345,3 +345,30 @@ def test_an_erased_image_leaves_no_bytes_in_the_database_files(app, client, conv
     assert stored in database_bytes(app)
     visitor_socket.emit("erase", {}, namespace=CHAT, callback=True)
     assert stored not in database_bytes(app)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_whole_life_of_an_image_on_postgresql(postgres_url, app_config):
+    from clipai import create_app
+    from clipai.services import attachments
+    from clipai.storage import migrations
+
+    app = create_app({**app_config, "DATABASE_URL": postgres_url})
+    try:
+        with app.app_context():
+            migrations.upgrade(storage.engine())
+            first = conversations.post_visitor_message(None, "Hello", "m-1", locale="en", address_key="a")
+            stored = attachments.upload(first.conversation.id, "visitor", make_image("JPEG"))
+            posted = conversations.post_visitor_message(first.conversation.id, "", "m-2", locale="en",
+                                                        address_key="a", attachments=[stored.id])
+            assert attachments.payloads(posted.message) == [attachments.payload(stored)]
+            attachment, data = attachments.image_for(stored.id, first.token)
+            assert Image.open(io.BytesIO(data)).size == (30, 60) and b"SecretCam" not in data
+            conversations.erase(first.conversation.id)
+            with storage.reading() as conn:
+                assert conn.execute(attachments_table.select()).all() == []
+    finally:
+        storage.dispose(app)
