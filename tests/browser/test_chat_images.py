@@ -55,6 +55,14 @@ def test_visitor_sends_an_image_and_the_operator_sees_it(chat_server, make_opera
     expect(visitor.locator("#chat-images-notice")).to_be_hidden()
     expect(sent).to_have_attribute("alt", "Image 1 of 1")
     visitor.screenshot(path=f"{SHOTS}/desktop-sent.png")
+    visitor.locator("#chat-messages .chat-attachment").focus()
+    with visitor.context.expect_page() as opened:
+        visitor.keyboard.press("Enter")  # the thumbnail opens the image in full size
+    full = opened.value
+    full.wait_for_load_state()
+    assert full.url.startswith("blob:" + chat_server.url)
+    assert full.evaluate("() => [document.images[0].naturalWidth, document.images[0].naturalHeight]") == [200, 320]
+    full.close()
 
     operator = sign_in(new_context(), chat_server, *make_operator("olga", "Olga"))
     open_conversation(operator, "")  # the queue shows the last message, which has no text
@@ -77,6 +85,7 @@ def test_operator_sends_an_image_the_visitor_sees(chat_server, make_operator, ne
     chooser.value.set_files(str(screenshot_png))
     expect(operator.locator("#reply-previews li:not(.is-uploading)")).to_have_count(1)
     operator.fill("#reply-input", "Here")
+    operator.screenshot(path=f"{SHOTS}/console-preview.png")
     operator.press("#reply-input", "Control+Enter")
     assert thumbnail_loaded(operator.locator("#conversation-messages li.from-operator[data-id] img")) == [200, 320]
     received = visitor.locator("#chat-messages li.from-operator .chat-attachments img")
@@ -140,7 +149,7 @@ def test_layouts(chat_server, new_context, screenshot_png, path, viewport, name)
     chooser.value.set_files(str(screenshot_png))
     expect(page.locator("#chat-previews li:not(.is-uploading)")).to_have_count(1)
     page.screenshot(path=f"{SHOTS}/{name}-preview.png")
-    remove = page.locator(".chat-preview-remove").bounding_box()
+    remove = page.locator(".chat-image-preview-remove").bounding_box()
     panel = page.locator("#chat-panel").bounding_box()
     assert panel["x"] <= remove["x"] and remove["x"] + remove["width"] <= panel["x"] + panel["width"]
     page.press("#chat-input", "Enter")

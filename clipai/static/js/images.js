@@ -164,17 +164,17 @@ export class ImageTray {
   }
 
   previewItem(item, index) {
-    const li = make("li", this.prefix + "-preview" + (item.attachment ? "" : " is-uploading"));
+    const li = make("li", this.prefix + "-image-preview" + (item.attachment ? "" : " is-uploading"));
     const img = make("img");
     img.src = item.preview;
     img.alt = this.labels.alt(index + 1, this.items.length);
-    const remove = make("button", this.prefix + "-preview-remove", "×");
+    const remove = make("button", this.prefix + "-image-preview-remove", "×");
     remove.type = "button";
     remove.setAttribute("aria-label", this.labels.remove(index + 1));
     remove.title = this.labels.remove(index + 1);
     remove.addEventListener("click", () => { this.remove(item); this.afterRemove(); });
     li.append(img, remove);
-    if (!item.attachment) li.append(make("span", this.prefix + "-preview-state", this.labels.uploading));
+    if (!item.attachment) li.append(make("span", this.prefix + "-image-preview-state", this.labels.uploading));
     return li;
   }
 }
