@@ -289,6 +289,16 @@ def test_an_operator_upload_needs_an_operator_token(client, conversation, make_t
     assert upload(client, conversation[1]["token"], conversation_id=conversation[1]["id"]).status_code == 401
 
 
+def test_the_visitor_sees_an_operators_image_only_once_it_is_sent(client, conversation, socket_client, make_token):
+    _, operator_token = make_token()
+    console = socket_client(CONSOLE, auth={"token": operator_token})
+    attachment = uploaded(client, operator_token, conversation_id=conversation[1]["id"])
+    visitor_headers = bearer(conversation[1]["token"])
+    assert client.get(attachment["url"], headers=visitor_headers).status_code == 404
+    send(console, "", attachments=[attachment["id"]], namespace=CONSOLE, conversation_id=conversation[1]["id"])
+    assert client.get(attachment["url"], headers=visitor_headers).status_code == 200
+
+
 def test_a_visitor_cannot_send_an_operators_upload(client, conversation, make_token):
     _, operator_token = make_token()
     attachment = uploaded(client, operator_token, conversation_id=conversation[1]["id"])

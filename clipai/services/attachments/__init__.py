@@ -150,7 +150,10 @@ def image_for(attachment_id: int, token) -> tuple[Attachment, bytes]:
 
 
 def _may_read(attachment: Attachment, token: str) -> bool:
-    return visitor_conversation(token) == attachment.conversation_id or operator(token) is not None
+    """Operators read every image; a visitor their conversation's, but an operator's only once sent."""
+    if visitor_conversation(token) == attachment.conversation_id:
+        return attachment.message_id is not None or attachment.author == "visitor"
+    return operator(token) is not None
 
 
 def remove_unsent(attachment_id: int, token) -> None:
