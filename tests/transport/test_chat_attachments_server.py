@@ -16,9 +16,10 @@ pytestmark = pytest.mark.server
 WAIT = 10  # seconds; an upper bound for a loaded machine, never a measured timing
 
 
-@pytest.fixture
-def server(live_server, database_url):
-    return live_server(async_mode="gevent", database_url=database_url)
+@pytest.fixture(params=["gevent", "eventlet"])
+def server(live_server, database_url, request):
+    """Both green servers: the image is decoded in the hub's native thread pool (clipai.runtime.offload)."""
+    return live_server(async_mode=request.param, database_url=database_url)
 
 
 def large_png() -> bytes:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from clipai import clock, ratelimit, storage
+from clipai.runtime.offload import run_cpu_bound
 from clipai.security import hash_token
 from clipai.services import accounts
 from clipai.services.attachments.images import EXTENSIONS, ImageRefused, clean_image
@@ -122,7 +123,8 @@ def upload(conversation_id: int, author: str, data: bytes) -> Attachment:
     if len(data) > max_bytes():
         raise too_large()
     try:
-        image = clean_image(data, int(current_app.config["CHAT_ATTACHMENT_MAX_PIXELS"]))
+        image = run_cpu_bound(current_app.config["ASYNC_MODE"], clean_image, data,
+                              int(current_app.config["CHAT_ATTACHMENT_MAX_PIXELS"]))
     except ImageRefused as refused:
         raise ServiceError("unsupported_type" if refused.reason == "type" else "invalid_image",
                            WRONG_TYPE if refused.reason == "type" else UNREADABLE) from None
