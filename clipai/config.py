@@ -67,6 +67,11 @@ class Defaults:
     # "holidays": ["2026-12-25"]}; None: always open. Checked at start-up (clipai/services/office_hours.py).
     OFFICE_HOURS = None
     CHAT_RESUME_LIMITS = "10 per hour"  # failed token / resume-code attempts per hashed address
+    CHAT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # one image as uploaded; deploy/nginx allows it on the upload route
+    CHAT_ATTACHMENT_MAX_PIXELS = 40_000_000  # checked from the header, before anything is decoded
+    CHAT_ATTACHMENTS_PER_MESSAGE = 4
+    CHAT_UPLOAD_LIMITS = "20 per minute;200 per hour"  # per conversation (visitors) or per operator
+    CHAT_UNSENT_UPLOAD_MINUTES = 30  # an image uploaded but not sent is deleted after this
     CHAT_EVENT_LIMITS = "120 per minute"  # typing, seen, history, close, erase per visitor
     CONSOLE_EVENT_LIMITS = "300 per minute;6000 per hour"  # every console event, per operator account
     CONSOLE_ACTIVITY_SECONDS = 0.5  # new messages' conversation summaries: one per conversation per interval

@@ -154,6 +154,7 @@ class ChatNamespace(Namespace):
             visit.conversation_id, data.get("text"), data.get("client_msg_id"),
             locale=visit.conversation_locale or visit.locale, address_key=visit.address_key, origin_sid=request.sid,
             solution=data.get("altcha"),
+            attachments=data.get("attachments"),
         )
         if posted.token:  # it started a conversation, or resent the first message of one
             self._started(visit, posted)

@@ -2,10 +2,12 @@
 
 from flask import Blueprint, render_template
 
+from blueprints.chat import attachments
 from blueprints.chat.strings import widget_strings
 
 bp = Blueprint("chat", __name__, template_folder="templates", static_folder="static",
                static_url_path="/chat/static")
+bp.register_blueprint(attachments.bp)  # images: upload, fetch, take back (HTTP, never Socket.IO)
 
 
 @bp.get("/chat/embed.js")

@@ -195,7 +195,7 @@ class ConsoleNamespace(Namespace):
     def on_message(self, session, data):
         posted = conversations.post_operator_message(
             data.get("conversation_id"), session.user, data.get("text"), data.get("client_msg_id"),
-            origin_sid=request.sid,
+            origin_sid=request.sid, attachments=data.get("attachments"),
         )
         return ack_ok(message=conversations.for_operators(posted.message))
 

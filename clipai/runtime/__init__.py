@@ -8,6 +8,7 @@ One module per concern, each with the measurement that justifies it (docs/benchm
 - ``message_queue``: the Redis message queue that survives outages;
 - ``memory_limits``: limits' memory storage without a timer thread per hit;
 - ``green_db``: database waits that let other green threads run;
+- ``offload``: CPU-heavy work (chat images) in a native thread;
 - ``group_commit``: writers that arrive together share one transaction and one fsync;
 - ``garbage``: garbage-collection freezing for thousands of connections;
 - ``page_cache``: public pages answered again without running Flask;

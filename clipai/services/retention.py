@@ -5,6 +5,7 @@ import logging
 from flask import current_app
 
 from clipai import clock, signals, storage
+from clipai.services import attachments
 from clipai.storage import chat as chat_store
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,12 @@ def scrub_database_file() -> None:
 
 
 def purge_expired() -> int:
-    """Delete every conversation whose erase date has passed; return how many were deleted."""
+    """Delete every conversation whose erase date has passed (and images never sent); return how many
+    conversations were deleted."""
     with storage.transaction() as conn:
         expired = chat_store.expired_conversation_ids(conn, clock.now())
         chat_store.delete_conversations(conn, expired)
-    if expired:
+    if attachments.purge_unsent() or expired:
         scrub_database_file()
     app = current_app._get_current_object()
     for conversation_id in expired:

@@ -4,6 +4,7 @@ from datetime import UTC
 
 from sqlalchemy import (
     Boolean,
+    LargeBinary,
     Column,
     DateTime,
     ForeignKey,
@@ -253,6 +254,42 @@ messages = Table(
     Index("ix_messages_conversation_id_id", "conversation_id", "id"),
     info={
         "purpose": _l("Chat messages, with e-mail addresses, phone, card and bank account numbers removed before they are stored."),
+        "clause": "2.1.1", "retention": "conversation",
+    },
+)
+
+# Images attached to chat messages (migration 0011): only the bytes Pillow re-encoded, never what
+# was uploaded. ``message_id`` is NULL between the upload and the message that sends it; such rows
+# are purged after ``CHAT_UNSENT_UPLOAD_MINUTES``. Deleted with their conversation.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True,
+           info=holds(_l("Number of the image"))),
+    # The conversation the image belongs to: only its token holder and operators may read it.
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+           info=holds(_l("The chat it belongs to"))),
+    # The message that sent it; NULL while uploaded but not sent yet.
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), nullable=True,
+           info=holds(_l("The message it was sent with (none while not sent yet)"))),
+    Column("author", String(10), nullable=False,
+           info=holds(_l("Who attached it: the visitor or an operator"))),
+    Column("content_type", String(16), nullable=False,
+           info=holds(_l("The image format: PNG, JPEG or WebP"))),
+    Column("width", Integer, nullable=False,
+           info=holds(_l("Width in pixels"))),
+    Column("height", Integer, nullable=False,
+           info=holds(_l("Height in pixels"))),
+    Column("data", LargeBinary, nullable=False,
+           info=holds(_l("The image, re-encoded without any metadata (no camera data, location or comments)"))),
+    Column("created_at", UTCDateTime, nullable=False,
+           info=holds(_l("When it was uploaded"))),
+    Index("ix_attachments_conversation_id", "conversation_id"),
+    Index("ix_attachments_message_id", "message_id"),
+    Index("ix_attachments_created_at", "created_at"),
+    sqlite_autoincrement=True,  # an erased image's id is never handed to another conversation
+    info={
+        "purpose": _l("Images attached to chat messages. Images are not redacted."),
         "clause": "2.1.1", "retention": "conversation",
     },
 )

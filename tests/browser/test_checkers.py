@@ -332,3 +332,56 @@ def test_conversation_records_pass_both_checkers_in_every_language(chat_server, 
         visitor = new_context().new_page()
         check_records_states(page, visitor, helper, checker_id, chat_server.url, locale, findings)
     findings.assert_clean(tmp_path / "nu")
+
+
+# --- chat images: previews before sending, thumbnails after, in the widget and the console ----
+
+
+@pytest.fixture
+def image_file(tmp_path):
+    from tests.fixtures.images import make_image
+
+    path = tmp_path / "screen.png"
+    path.write_bytes(make_image("PNG", size=(120, 80)))
+    return path
+
+
+def attach(page, button, path, previews):
+    with page.expect_file_chooser() as chooser:
+        page.click(button)
+    chooser.value.set_files(str(path))
+    expect(page.locator(f"{previews} li:not(.is-uploading)")).to_have_count(1)
+
+
+def check_widget_image_states(page, url, locale, image_file, findings):
+    page.goto(url)
+    page.click("#chat-launcher")
+    send(page, "Hello")
+    expect(page.locator("#chat-messages li.from-visitor[data-id]")).to_have_count(1)
+    attach(page, "#chat-attach", image_file, "#chat-previews")
+    findings.snapshot(page, f"{locale}-widget-image-preview")
+    page.press("#chat-input", "Enter")
+    expect(page.locator("#chat-messages .chat-attachments img")).to_have_attribute("src", re.compile("^blob:"))
+    findings.snapshot(page, f"{locale}-widget-image-sent")
+
+
+def test_chat_images_pass_both_checkers_in_every_language(chat_server, live, new_context, image_file, findings,
+                                                           tmp_path):
+    for locale in LOCALES:
+        check_widget_image_states(new_context().new_page(), f"{chat_server.url}/{locale}/", locale, image_file,
+                                  findings)
+    password, _ = live.create_account(chat_server.env["CLIPAI_DATABASE_URL"], "checker", ("operator",))
+    page = new_context().new_page()
+    page.goto(f"{chat_server.url}/console")
+    page.fill("#signin-username", "checker")
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    expect(page.locator("#console-app")).to_be_visible()
+    for locale in LOCALES:
+        page.goto(f"{chat_server.url}/{locale}/console")
+        page.locator("#queue-list .console-queue-item").first.click()
+        expect(page.locator("#conversation-messages .console-attachments img").first).to_have_attribute(
+            "src", re.compile("^blob:"))
+        attach(page, "#reply-attach", image_file, "#reply-previews")
+        findings.snapshot(page, f"{locale}-console-images")
+    findings.assert_clean(tmp_path / "nu")

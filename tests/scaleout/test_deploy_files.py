@@ -3,6 +3,7 @@
 import re
 
 from clipai.config import Defaults
+from clipai.services.attachments import MULTIPART_OVERHEAD
 
 
 def read(kit, path: str) -> str:
@@ -44,5 +45,6 @@ def test_nginx_accepts_no_larger_body_than_the_app_in_each_location(kit):
     config = read(kit, "nginx/clipai.conf")
     limits = dict(re.findall(r"location (\S+) \{\s*client_max_body_size (\d+[km]?);", config))
     in_bytes = {location: nginx_bytes(size) for location, size in limits.items()}
-    assert in_bytes == {"/": Defaults.MAX_CONTENT_LENGTH, "/socket.io/": Defaults.SOCKETIO_MAX_HTTP_BUFFER_SIZE}
-    assert config.count("client_max_body_size") == 2  # no wider limit at the server level
+    assert in_bytes == {"/": Defaults.MAX_CONTENT_LENGTH, "/socket.io/": Defaults.SOCKETIO_MAX_HTTP_BUFFER_SIZE,
+                        "/api/chat/attachments": Defaults.CHAT_ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD}
+    assert config.count("client_max_body_size") == 3  # no wider limit at the server level

@@ -5,7 +5,7 @@ visitor reopens it (the reports read it for closed conversations only). It is a 
 conversation, so it is erased with it. Conversations closed before this migration have none.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import clipai.storage.schema
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """Messages and conversations as the widget and the console receive them."""
 
 from clipai.clock import iso
+from clipai.services import attachments
 from clipai.storage.chat import CannedReply, Conversation, Message, Note, Rating
 
 
@@ -13,6 +14,8 @@ def for_visitor(message: Message) -> dict:
         "created_at": iso(message.created_at),
         "redacted": list(message.redacted),
     }
+    if message.attachments:
+        payload["attachments"] = attachments.payloads(message)
     if message.author == "operator":
         payload["alias"] = message.operator_alias
     elif message.author == "visitor" and message.client_msg_id:

@@ -8,7 +8,7 @@ a new socket within ``RESEND_WINDOW`` reaches the conversation it started (``con
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from clipai import clock, ratelimit, signals
 from clipai.security import hash_token
+from clipai.services import attachments as images
 from clipai.services.conversations import challenges, validation
 from clipai.services.conversations.access import new_resume_code, resume_code_hash
 from clipai.services.conversations.transactions import app, read, write, write_together
@@ -87,16 +88,30 @@ def _resent_visitor_message(conversation_id: int, client_msg_id: str) -> Posted 
     return Posted(message, duplicate=True) if message else None
 
 
+def _clean(text, client_msg_id, attachments) -> tuple[str, str, list[int]]:
+    """The text (empty allowed when images come with it), the client id and the image ids."""
+    attachment_ids = images.clean_ids(attachments)
+    if attachment_ids and (text is None or isinstance(text, str) and not validation.has_visible_text(text)):
+        text = ""
+    else:
+        text = validation.clean_text(text)
+    return text, clean_client_msg_id(client_msg_id), attachment_ids
+
+
 def post_visitor_message(conversation_id: int | None, text, client_msg_id, *, locale: str,
-                         address_key: str, origin_sid: str | None = None, solution=None) -> Posted:
+                         address_key: str, origin_sid: str | None = None, solution=None, attachments=None) -> Posted:
     """Store a visitor's message; the first one (or one after an erase) starts a conversation.
 
     ``origin_sid`` is the sending socket, which the signals name so relays can skip it.
     ``solution`` is the browser's ALTCHA payload, needed only once the address's budget of new
-    conversations is spent (``challenges``).
+    conversations is spent (``challenges``). ``attachments`` are ids of images uploaded to this
+    conversation (there is none before the first message, so a first message has none).
     """
-    text = validation.clean_text(text)
-    client_msg_id = clean_client_msg_id(client_msg_id)
+    text, client_msg_id, attachment_ids = _clean(text, client_msg_id, attachments)
+    if attachment_ids:
+        if conversation_id is None:
+            raise ServiceError("attachment_missing", images.MISSING)
+        return _append_with_images(conversation_id, text, client_msg_id, attachment_ids, locale, origin_sid)
     if conversation_id is not None:
         posted = _append_visitor_message(conversation_id, text, client_msg_id, locale, origin_sid)
         if posted is not None:
@@ -128,6 +143,44 @@ def _append_visitor_message(conversation_id, text, client_msg_id, locale, origin
                                     origin_sid=origin_sid)
 
     return write_together(append, announce)
+
+
+def _append_with_images(conversation_id, text, client_msg_id, attachment_ids, locale, origin_sid) -> Posted:
+    """A visitor's message with images: written alone, the images tied to it in its transaction."""
+    verdict = ratelimit.hit(current_app.config["CHAT_MESSAGE_LIMITS"], "chat-message", str(conversation_id))
+    resend = _resent_visitor_message(conversation_id, client_msg_id)
+    if resend is not None:
+        return replace(resend, message=read(lambda conn: images.with_attachments(conn, [resend.message])[0]))
+    if not verdict.allowed:
+        raise rate_limited(verdict.retry_after)
+    redaction = _redact(text, locale) if text else None
+    now = clock.now()
+    row = {"conversation_id": conversation_id, "author": "visitor", "text": redaction.text if redaction else "",
+           "redacted": tuple(redaction.kinds) if redaction else (), "client_msg_id": client_msg_id, "created_at": now}
+
+    def work(conn):
+        state = store.conversation_state(conn, conversation_id)
+        if state is None:
+            raise ServiceError("attachment_missing", images.MISSING)
+        [message] = store.insert_new_messages(conn, [row])
+        if message is None:  # the same id stored meanwhile by another socket
+            stored = store.message_by_client_id(conn, conversation_id, "visitor", client_msg_id)
+            return Posted(images.with_attachments(conn, [stored])[0], duplicate=True)
+        message = images.attach(conn, message, attachment_ids)
+        reopening = state.status == "closed"
+        store.record_activities(conn, [(conversation_id, now, _erase_after(now), reopening)])
+        summary = store.conversation(conn, conversation_id, message) if reopening else None
+        return Posted(message, summary, reopened=reopening)
+
+    posted = write(work)
+    if not posted.duplicate:
+        sender = app()
+        if posted.reopened:
+            signals.conversation_changed.send(sender, conversation=posted.conversation, change="reopened",
+                                              origin_sid=origin_sid)
+        signals.message_stored.send(sender, conversation=posted.conversation, message=posted.message,
+                                    origin_sid=origin_sid)
+    return posted
 
 
 @dataclass(frozen=True)
@@ -250,11 +303,12 @@ def _start_conversation(text, client_msg_id, locale, address_key, origin_sid, so
     return write_together(work, announce)
 
 
-def post_operator_message(conversation_id, operator, text, client_msg_id, *, origin_sid: str | None = None) -> Posted:
-    """Store an operator's reply under their alias; a closed conversation refuses it."""
+def post_operator_message(conversation_id, operator, text, client_msg_id, *, origin_sid: str | None = None,
+                          attachments=None) -> Posted:
+    """Store an operator's reply under their alias, with images uploaded to the conversation;
+    a closed conversation refuses it."""
     conversation_id = require_id(conversation_id)
-    text = validation.clean_text(text)
-    client_msg_id = clean_client_msg_id(client_msg_id)
+    text, client_msg_id, attachment_ids = _clean(text, client_msg_id, attachments)
     now = clock.now()
 
     reply = {"conversation_id": conversation_id, "author": "operator", "text": text, "client_msg_id": client_msg_id,
@@ -269,7 +323,9 @@ def post_operator_message(conversation_id, operator, text, client_msg_id, *, ori
             stored = store.message_by_client_id(conn, conversation_id, "operator", client_msg_id)
             if stored is None:
                 raise ServiceError("closed", CLOSED)
-            return Posted(stored, duplicate=True)
+            return Posted(images.with_attachments(conn, [stored])[0], duplicate=True)
+        if attachment_ids:
+            message = images.attach(conn, message, attachment_ids)
         store.record_activities(conn, [(conversation_id, now, _erase_after(now), False)], answered=True)
         return Posted(message, store.conversation(conn, conversation_id, message))
 

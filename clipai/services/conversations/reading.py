@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from clipai.services import attachments
 from clipai.services.conversations.tags import clean_tag
 from clipai.services.conversations.transactions import read
 from clipai.services.conversations.validation import NOT_FOUND, clean_query, invalid, require_id, require_position
@@ -40,14 +41,14 @@ def history(conversation_id, after=None, limit: int = HISTORY_PAGE) -> tuple[Con
         if found is None:
             raise ServiceError("not_found", NOT_FOUND)
         page = store.messages_after(conn, conversation_id, after, limit + 1)
-        return found, page[:limit], len(page) > limit
+        return found, attachments.with_attachments(conn, page[:limit]), len(page) > limit
 
     return read(work)
 
 
 def messages_after(conversation_id: int, after: int) -> list[Message]:
     """Every message stored after ``after``, oldest first (for a reconnecting visitor)."""
-    return read(lambda conn: store.messages_after(conn, conversation_id, after))
+    return read(lambda conn: attachments.with_attachments(conn, store.messages_after(conn, conversation_id, after)))
 
 
 def list_conversations(status=None, tag=None) -> list[Conversation]:

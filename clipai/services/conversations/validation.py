@@ -55,6 +55,11 @@ def unavailable() -> ServiceError:
 # --- input rules ---------------------------------------------------------------------------
 
 
+def has_visible_text(text: str) -> bool:
+    """Whether the text shows anything (a message of images may come without)."""
+    return _has_visible_character(text)
+
+
 def _has_visible_character(text: str) -> bool:
     return any(
         not (char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) == "Cf") for char in text

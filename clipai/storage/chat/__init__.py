@@ -3,6 +3,7 @@
 One module per concept; this package names what the services use, so they import one thing.
 """
 
+from clipai.storage.chat import attachments
 from clipai.storage.chat.batch import (
     conversation_state,
     insert_new_messages,
@@ -37,12 +38,12 @@ from clipai.storage.chat.messages import (
 from clipai.storage.chat.response_times import first_responses
 from clipai.storage.chat.notes import Note, insert_note, notes_of
 from clipai.storage.chat.ratings import save_rating
-from clipai.storage.chat.records import CannedReply, Conversation, ConversationState, Message, Rating
+from clipai.storage.chat.records import Attachment, CannedReply, Conversation, ConversationState, Message, Rating
 from clipai.storage.chat.starts import remember_start, started_conversation
 from clipai.storage.chat.tags import add_tag, remove_tag, tags_of
 
 __all__ = [
-    "CannedReply", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
+    "Attachment", "CannedReply", "attachments", "Conversation", "ConversationState", "Message", "canned_by_shortcut", "checkpoint_wal",
     "conversation", "conversation_state", "conversations_by_ids", "count_unread", "delete_canned",
     "delete_conversations", "expired_conversation_ids", "first_responses", "insert_conversation",
     "insert_new_messages", "last_message_id", "list_canned", "list_conversations", "message_by_client_id",

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from clipai.storage.chat.attachments import delete_of_conversations as delete_attachments
 from clipai.storage.chat.messages import message_by_id, messages_by_ids
 from clipai.storage.chat.ratings import RATING_COLUMNS, rating_of, with_ratings
 from clipai.storage.chat.tags import split_tags, tagged, tags_column
@@ -132,11 +133,12 @@ def expired_conversation_ids(conn, now: datetime) -> list[int]:
 
 
 def delete_conversations(conn, conversation_ids) -> int:
-    """Delete conversations and their messages; return how many conversations went."""
+    """Delete conversations, their images and messages; return how many conversations went."""
     ids = list(conversation_ids)
     deleted = 0
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start:start + ID_CHUNK]
+        delete_attachments(conn, chunk)
         conn.execute(delete(messages).where(messages.c.conversation_id.in_(chunk)))
         deleted += conn.execute(delete(conversations).where(conversations.c.id.in_(chunk))).rowcount
     return deleted

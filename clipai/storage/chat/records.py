@@ -19,6 +19,20 @@ class Message:
     redacted: tuple[str, ...]
     client_msg_id: str | None
     created_at: datetime
+    attachments: tuple = ()  # the message's images (Attachment), when a service read them
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image of a conversation, without its bytes."""
+
+    id: int
+    conversation_id: int
+    message_id: int | None
+    author: str
+    content_type: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 /* The conversation as a whole: starting, resuming with a code, keeping it on this device,
    erasing it, and starting a new one. */
 import { formatDate } from "../../../static/js/format.js";
+import { forgetImages } from "../../../static/js/images.js";
 import { emitWithAck } from "../../../static/js/socket.js";
+import { tray } from "./attachments.js";
 import { applyConversationState, reconnect } from "./connection.js";
 import { clearAlert, isOpen, showAlert, stickToEnd } from "./panel.js";
 import { resetRating } from "./rating.js";
@@ -36,6 +38,8 @@ export function resetConversation() {
     token: null, kept: false, resumeCode: null, eraseAfter: null, lastSeen: 0, seenSent: 0, operatorReadUpTo: 0
   });
   state.messages.clear();
+  tray.clear();
+  forgetImages();
   Array.from(el.messages.children).forEach((li) => {
     if (!li.classList.contains("is-pending")) li.remove();
   });

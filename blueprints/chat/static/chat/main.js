@@ -5,6 +5,7 @@
  * loaded when the visitor opens the chat (or already has a conversation), and every text coming
  * from the network is put into the page with textContent, never as HTML.
  */
+import { wireAttachments } from "./attachments.js";
 import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { eraseConversation, renderConversationTools, resumeWithCode, setKept, startNewConversation } from "./conversation.js";
@@ -71,6 +72,7 @@ function start() {
   el.close.addEventListener("click", closePanel);
   el.panel.addEventListener("keydown", onEscape);
   wireComposer();
+  wireAttachments();
   wireConversationTools();
   wireRating();
   document.addEventListener("visibilitychange", reportSeen);

@@ -6,6 +6,7 @@ import { setMeta } from "../../../static/js/messages.js";
 import { SendQueue } from "../../../static/js/send-queue.js";
 import { ACK_TIMEOUT_MS } from "../../../static/js/socket.js";
 import { solveChallenge } from "./challenge.js";
+import { tray } from "./attachments.js";
 import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
@@ -24,6 +25,7 @@ export const queue = new SendQueue({
   send(item, done) {
     const payload = { text: item.text, client_msg_id: item.client_msg_id };
     if (item.altcha) payload.altcha = item.altcha;
+    if (item.attachments?.length) payload.attachments = item.attachments.map((attachment) => attachment.id);
     state.socket.timeout(ACK_TIMEOUT_MS).emit("message", payload, done);
   },
   isConnected: () => state.connected,
@@ -41,14 +43,18 @@ export function flushQueue() {
 
 export function submitMessage() {
   const text = el.input.value;
-  if (!text.trim()) { showAlert("send", t("error_empty"), "error"); return; }
+  if (tray.uploading) { showAlert("send", t("image_uploading"), "info"); return; }
+  const attachments = tray.attachments();
+  if (!text.trim() && !attachments.length) { showAlert("send", t("error_empty"), "error"); return; }
   if (visibleLength(text) > maxLength) {
     showAlert("send", t("error_too_long", { max: number(maxLength) }), "error");
     return;
   }
   clearAlert("send");
   clearAlert("redacted");
-  const item = { client_msg_id: newClientMessageId(), text, li: chatMessageElement({ author: "visitor", text }) };
+  const item = { client_msg_id: newClientMessageId(), text, attachments,
+    li: chatMessageElement({ author: "visitor", text, attachments }) };
+  tray.clear();
   item.li.classList.add("is-pending");
   el.messages.appendChild(item.li);
   queue.push(item);

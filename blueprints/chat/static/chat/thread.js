@@ -3,6 +3,7 @@
 import { formatTime } from "../../../static/js/format.js";
 import { insertInOrder, messageElement, setMeta, timeElement } from "../../../static/js/messages.js";
 import { TypingIndicator } from "../../../static/js/typing.js";
+import { messageImages } from "./attachments.js";
 import { renderConversationTools, resetConversation } from "./conversation.js";
 import { isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
 import { onConversationClosed } from "./rating.js";
@@ -26,7 +27,10 @@ function authorLabel(message) {
 
 /** The <li> of a message, stored or not yet. */
 export function chatMessageElement(message) {
-  return messageElement("chat", message.author, authorLabel(message), String(message.text));
+  const li = messageElement("chat", message.author, authorLabel(message), String(message.text));
+  const images = messageImages(message);
+  if (images) li.querySelector(".chat-message-text").after(images);
+  return li;
 }
 
 function renderMessageMeta(entry) {

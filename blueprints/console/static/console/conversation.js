@@ -3,6 +3,7 @@ import { make } from "../../../static/js/dom.js";
 import { formatWhen, languageName } from "../../../static/js/format.js";
 import { insertInOrder, messageElement, setMeta, timeElement } from "../../../static/js/messages.js";
 import { session } from "../../../static/js/storage.js";
+import { messageImages, tray } from "./attachments.js";
 import { assignmentLabel, isMine, tabOf, upsertConversation } from "./conversations.js";
 import { emit } from "./link.js";
 import { forgetConversation, reportSeen, visitorTyping } from "./live.js";
@@ -26,6 +27,7 @@ export function openConversation(id, focus) {
     saveDraft(state.currentId, el.reply.value);
     typing.stop();
     closeTransfer();
+    tray.clear(true);  // images belong to one conversation: the ones not sent are taken back
   }
   state.currentId = id;
   session.save(KEY_CURRENT, id);
@@ -129,7 +131,10 @@ export function authorLabel(message) {
 
 /** The <li> of a message: visitors write in their own language, whatever the console's. */
 export function consoleMessageElement(message) {
-  return messageElement("console", message.author, authorLabel(message), message.text);
+  const li = messageElement("console", message.author, authorLabel(message), message.text);
+  const images = messageImages(message);
+  if (images) li.querySelector(".console-message-text").after(images);
+  return li;
 }
 
 function renderMessage(conversationId, message) {

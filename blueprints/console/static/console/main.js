@@ -5,6 +5,7 @@
  */
 import { byId } from "../../../static/js/dom.js";
 import { session } from "../../../static/js/storage.js";
+import { wireAttachments } from "./attachments.js";
 import { onSuggestionKey, renderSuggestions, saveCanned } from "./canned.js";
 import { showConversation } from "./conversation.js";
 import { assignedId, learnMyId } from "./conversations.js";
@@ -137,6 +138,7 @@ function start() {
   wireNotes();
   wireTags();
   wireTransfer();
+  wireAttachments();
   wireDocument();
   restoreSession();
   if (!state.token) { showSignIn(); return; }

@@ -20,7 +20,7 @@ function previewOf(conversation) {
   const match = state.searchResults && state.searchMatches && state.searchMatches.get(conversation.id);
   if (match) return match.text;
   const last = conversation.last_message;
-  if (last && typeof last === "object") return last.text || "";
+  if (last && typeof last === "object") return last.text || t("image_message");  // only images come without text
   if (typeof last === "string") return last;
   const history = state.history.get(conversation.id);
   if (history && history.size) return Array.from(history.values()).pop().text;

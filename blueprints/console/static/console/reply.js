@@ -4,6 +4,7 @@ import { make } from "../../../static/js/dom.js";
 import { formatSeconds, visibleLength } from "../../../static/js/format.js";
 import { newClientMessageId } from "../../../static/js/ids.js";
 import { TypingSignal } from "../../../static/js/typing.js";
+import { tray } from "./attachments.js";
 import { renderSuggestions } from "./canned.js";
 import { addMessage, consoleMessageElement, renderConversationHead, scrollToEnd } from "./conversation.js";
 import { learnMyId, noteLastMessage, upsertConversation } from "./conversations.js";
@@ -23,9 +24,13 @@ export function sendReply() {
   const id = state.currentId;
   const text = el.reply.value;
   if (id === null) return;
-  if (!text.trim()) { showAlert(t("error_empty")); return; }
+  if (tray.uploading) { showAlert(t("image_uploading")); return; }
+  const attachments = tray.attachments();
+  if (!text.trim() && !attachments.length) { showAlert(t("error_empty")); return; }
   if (visibleLength(text) > maxLength) { showAlert(t("error_too_long", { max: number(maxLength) })); return; }
-  const pending = consoleMessageElement({ author: "operator", operator_alias: (state.profile || {}).alias, text });
+  const pending = consoleMessageElement({ author: "operator", operator_alias: (state.profile || {}).alias, text,
+    attachments });
+  tray.clear();
   pending.classList.add("is-pending");
   pending.querySelector(".console-message-meta").textContent = t("sending");
   el.messages.appendChild(pending);
@@ -35,7 +40,9 @@ export function sendReply() {
   onReplyInput();
   typing.stop();
   el.alerts.textContent = "";
-  emit("message", { conversation_id: id, text, client_msg_id: newClientMessageId() }).then((ack) => {
+  const payload = { conversation_id: id, text, client_msg_id: newClientMessageId() };
+  if (attachments.length) payload.attachments = attachments.map((attachment) => attachment.id);
+  emit("message", payload).then((ack) => {
     pending.remove();
     if (ack.ok) onReplyStored(id, ack.message); else onReplyRefused(id, text, ack.error);
   });
