@@ -47,9 +47,11 @@ def relay_change(app, conversation, **_extra):
 
 
 @relays.on(signals.conversation_erased)
-def relay_erased(app, conversation_id, **_extra):
-    if _active(app):
-        _to_operators("conversation", {"id": conversation_id, "status": "erased"})
+def relay_erased(app, conversation_id, reason="visitor", **_extra):
+    namespace = _active(app)
+    if namespace:
+        namespace.collision.forget_conversation(conversation_id)
+        _to_operators("conversation", {"id": conversation_id, "status": "erased", "reason": reason})
 
 
 @relays.on(signals.typing_changed)

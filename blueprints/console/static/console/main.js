@@ -6,6 +6,7 @@
 import { byId } from "../../../static/js/dom.js";
 import { session } from "../../../static/js/storage.js";
 import { onSuggestionKey, renderSuggestions, saveCanned } from "./canned.js";
+import { announceViewing } from "./collision.js";
 import { showConversation } from "./conversation.js";
 import { assignedId, learnMyId } from "./conversations.js";
 import { connect, emit } from "./link.js";
@@ -14,6 +15,7 @@ import { renderNotifyButton, renderPresenceDot, unlockAudio } from "./notify.js"
 import { moveConversation, renderQueue, selectTab } from "./queue.js";
 import { conversationAction, onReplyInput, sendReply, typing } from "./reply.js";
 import { search } from "./search.js";
+import { wireShortcuts } from "./shortcuts.js";
 import { KEY_CURRENT, KEY_PRESENCE, restoreSession, saveDraft, showApp, showSignIn, signIn, signOut } from "./session.js";
 import { el, root, state, TABS } from "./state.js";
 
@@ -63,6 +65,7 @@ function wireConversation() {
     saveDraft(state.currentId, el.reply.value);
     const id = state.currentId;
     state.currentId = null;
+    announceViewing(null);
     session.remove(KEY_CURRENT);
     showConversation(null);
     renderQueue();
@@ -132,6 +135,7 @@ function start() {
   wireConversation();
   wireReply();
   wireDocument();
+  wireShortcuts();
   restoreSession();
   if (!state.token) { showSignIn(); return; }
   showApp();
