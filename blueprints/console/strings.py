@@ -87,6 +87,8 @@ STRINGS = {
     "canned_delete": _l("Delete"),
     "canned_delete_label": _l("Delete the canned reply /%(shortcut)s"),
     "canned_suggestions": _l("Canned replies that match"),
+    "dialog_done": _l("Done"),
+    "canned_incomplete": _l("Type a shortcut and a text for the canned reply."),
     # Command palette, shortcut help and transcript export (palette.js, shortcuts.js, transcript.js).
     "palette_button": _l("Commands"),
     "palette_title": _l("Commands"),

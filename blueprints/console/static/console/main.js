@@ -5,7 +5,7 @@
  */
 import { byId } from "../../../static/js/dom.js";
 import { session } from "../../../static/js/storage.js";
-import { onSuggestionKey, renderSuggestions, saveCanned } from "./canned.js";
+import { onSuggestionKey, renderSuggestions, wireCanned } from "./canned.js";
 import { announceViewing } from "./collision.js";
 import { showConversation } from "./conversation.js";
 import { assignedId, learnMyId } from "./conversations.js";
@@ -103,12 +103,6 @@ function wireReply() {
       sendReply();
     }
   });
-  el.cannedForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const shortcut = el.cannedShortcut.value.trim().replace(/^\//, "");
-    const text = el.cannedText.value.trim();
-    if (shortcut && text) saveCanned(shortcut, text);
-  });
 }
 
 function wireDocument() {
@@ -135,6 +129,7 @@ function start() {
   wireConversation();
   wireReply();
   wireDocument();
+  wireCanned();
   wireShortcuts();
   restoreSession();
   if (!state.token) { showSignIn(); return; }

@@ -2,6 +2,7 @@
    console action is registered in the palette. Commands that mirror a button click that button,
    so each action is decided in one place (main.js wires the buttons). */
 import { byId } from "../../../static/js/dom.js";
+import { openCanned } from "./canned.js";
 import { openConversation } from "./conversation.js";
 import { assignedId } from "./conversations.js";
 import { closePalette, isPaletteOpen, openPalette, registerAction, registerProvider, wirePalette } from "./palette.js";
@@ -39,7 +40,7 @@ function registerQueueActions() {
   focusing("search", () => t("search_label"), () => el.searchInput, () => !el.app.hidden);
   registerAction({
     id: "canned-manage", label: () => t("command_canned"), available: () => !el.app.hidden,
-    run: () => { byId("canned").open = true; el.cannedShortcut.focus(); }
+    run: openCanned
   });
 }
 

@@ -28,6 +28,7 @@ export const el = {
   searchForm: byId("search-form"), searchInput: byId("search-input"), searchHead: byId("search-head"),
   searchClear: byId("search-clear"), tabs: byId("queue-tabs"), queue: byId("queue-list"), queuePanel: byId("queue-panel"),
   queueEmpty: byId("queue-empty"), operators: byId("console-operators"),
+  canned: byId("canned"), cannedButton: byId("canned-button"), cannedAlert: byId("canned-alert"),
   cannedList: byId("canned-list"), cannedEmpty: byId("canned-empty"), cannedForm: byId("canned-form"),
   cannedShortcut: byId("canned-shortcut"), cannedText: byId("canned-text"),
   placeholder: byId("conversation-placeholder"), gone: byId("conversation-gone"), body: byId("conversation-body"),
