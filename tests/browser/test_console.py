@@ -127,6 +127,7 @@ def test_canned_reply_is_inserted_by_its_shortcut(chat_server, make_operator, ne
     operator.fill("#canned-text", "Conversations are erased 30 days after the last message.")
     operator.click("#canned-form button[type=submit]")
     expect(operator.locator("#canned-list")).to_contain_text("/keep")
+    operator.click("#canned-close")
 
     open_conversation(operator, "How long do you keep chats?")
     operator.fill("#reply-input", "")
