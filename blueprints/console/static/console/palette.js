@@ -7,49 +7,28 @@
 
    ARIA: a modal <dialog> holding a combobox input that controls a listbox; arrows move the
    active option (aria-activedescendant), Enter runs it, Escape closes and focus goes back. */
+import { CommandRegistry, labelOf } from "../../../static/js/commands.js";
 import { byId, make } from "../../../static/js/dom.js";
 
-const MAX_SHOWN = 50;
-const actions = [];
-const providers = [];
+const registry = new CommandRegistry();
 let shown = [];
 let active = 0;
 let returnFocus = null;
 
-const ui = {
-  dialog: byId("palette"), input: byId("palette-input"), list: byId("palette-list"), empty: byId("palette-empty")
-};
+const ui = {};  // the dialog's elements, found by wirePalette() (the filtering needs no page)
 
 /** Add a command: {id, label, run, available?, keys?}; a second one with the same id replaces the first. */
 export function registerAction(action) {
-  const index = actions.findIndex((other) => other.id === action.id);
-  if (index === -1) actions.push(action); else actions[index] = action;
+  registry.register(action);
 }
 
 /** Add a source of commands computed from the query: provider(query) returns a list of actions. */
 export function registerProvider(provider) {
-  providers.push(provider);
-}
-
-function labelOf(action) {
-  return typeof action.label === "function" ? action.label() : action.label;
-}
-
-function matches(action, words) {
-  const label = labelOf(action).toLocaleLowerCase();
-  return words.every((word) => label.includes(word));
-}
-
-/** The commands for query, the typed-for ones first, in registration order otherwise. */
-export function commandsFor(query) {
-  const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean);
-  const computed = providers.flatMap((provider) => provider(query.trim()) || []);
-  const fixed = actions.filter((action) => (!action.available || action.available()) && matches(action, words));
-  return computed.concat(fixed).slice(0, MAX_SHOWN);
+  registry.provide(provider);
 }
 
 function render() {
-  shown = commandsFor(ui.input.value);
+  shown = registry.find(ui.input.value);
   active = Math.min(active, Math.max(shown.length - 1, 0));
   ui.list.textContent = "";
   shown.forEach((action, index) => {
@@ -117,6 +96,7 @@ export function closePalette(restore = true) {
 }
 
 export function wirePalette() {
+  Object.assign(ui, { dialog: byId("palette"), input: byId("palette-input"), list: byId("palette-list"), empty: byId("palette-empty") });
   if (!ui.dialog) return;
   ui.input.addEventListener("input", () => { active = 0; render(); });
   ui.input.addEventListener("keydown", onKey);
