@@ -46,7 +46,8 @@ function uniqueAliases(colleagues) {
 }
 
 export function renderCollision() {
-  const here = Array.from((state.colleagues.get(state.currentId) || new Map()).values());
+  const me = (state.profile || {}).id;  // our own other tabs are no colleague
+  const here = Array.from((state.colleagues.get(state.currentId) || new Map()).values()).filter((colleague) => colleague.id !== me);
   const typing = here.filter((colleague) => colleague.typing);
   const viewing = here.filter((colleague) => !colleague.typing);
   el.collision.viewing.textContent = viewing.length ? t("colleagues_viewing", { names: uniqueAliases(viewing) }) : "";

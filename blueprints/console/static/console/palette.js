@@ -66,8 +66,6 @@ function onKey(event) {
     if (!shown.length) return;
     active = (active + (event.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length;
     render();
-  } else if (event.key === "Home" && event.ctrlKey) {
-    active = 0; render();
   } else if (event.key === "Enter") {
     event.preventDefault();
     runAt(active);
