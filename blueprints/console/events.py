@@ -26,6 +26,7 @@ from clipai.services import accounts, conversations, presence
 from clipai.services.errors import ServiceError
 from clipai.storage.users import User
 
+from blueprints.console.collision import CollisionWatch
 from blueprints.console.revocation import RevocationWatch
 
 log = logging.getLogger(__name__)
@@ -88,13 +89,14 @@ def _payload(data) -> dict:
 
 
 class ConsoleNamespace(Namespace):
-    """Operator events: list, history, message, typing, seen, close, reopen, assign, presence,
-    canned_list, canned_save, canned_delete and search."""
+    """Operator events: list, history, message, typing, viewing, seen, close, reopen, assign,
+    presence, canned_list, canned_save, canned_delete and search."""
 
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
         self.sockets: dict[str, OperatorSocket] = {}
         self.revocation_watch = RevocationWatch(self)
+        self.collision = CollisionWatch(namespace, OPERATORS_ROOM)  # who views which conversation
 
     # --- connection ------------------------------------------------------------------------
 
@@ -136,6 +138,7 @@ class ConsoleNamespace(Namespace):
             raise ServiceError("rate_limited", TOO_MANY_ACTIONS, retry_after=verdict.retry_after)
 
     def on_disconnect(self, reason=None):
+        self.collision.leave(request.sid)
         if self.sockets.pop(request.sid, None) is not None:
             presence.drop(request.sid)
 
@@ -152,6 +155,7 @@ class ConsoleNamespace(Namespace):
         """Take a socket out of the operators' room and disconnect it: nothing more reaches it."""
         socketio.server.leave_room(sid, OPERATORS_ROOM, namespace=self.namespace)
         socketio.server.disconnect(sid, namespace=self.namespace)
+        self.collision.leave(sid)
         if self.sockets.pop(sid, None) is not None:  # on_disconnect did not run for it
             presence.drop(sid)
 
@@ -203,6 +207,12 @@ class ConsoleNamespace(Namespace):
     def on_typing(self, session, data):
         conversations.operator_typing(data.get("conversation_id"), session.user, data.get("active"),
                                       origin_sid=request.sid)
+        self.collision.typing(request.sid, session.user, data.get("conversation_id"), data.get("active"))
+        return ack_ok()
+
+    @operator_event
+    def on_viewing(self, session, data):
+        self.collision.view(request.sid, session.user, data.get("conversation_id"), again=data.get("again") is True)
         return ack_ok()
 
     @operator_event

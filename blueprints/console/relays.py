@@ -54,9 +54,11 @@ def relay_note(app, note, origin_sid=None, **_extra):
 
 
 @relays.on(signals.conversation_erased)
-def relay_erased(app, conversation_id, **_extra):
-    if _active(app):
-        _to_operators("conversation", {"id": conversation_id, "status": "erased"})
+def relay_erased(app, conversation_id, reason="visitor", **_extra):
+    namespace = _active(app)
+    if namespace:
+        namespace.collision.forget_conversation(conversation_id)
+        _to_operators("conversation", {"id": conversation_id, "status": "erased", "reason": reason})
 
 
 @relays.on(signals.typing_changed)

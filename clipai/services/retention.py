@@ -32,7 +32,7 @@ def purge_expired() -> int:
         scrub_database_file()
     app = current_app._get_current_object()
     for conversation_id in expired:
-        signals.conversation_erased.send(app, conversation_id=conversation_id)
+        signals.conversation_erased.send(app, conversation_id=conversation_id, reason="retention")
     return len(expired)
 
 

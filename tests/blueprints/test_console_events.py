@@ -283,7 +283,7 @@ def test_reply_to_an_erased_conversation_is_not_found(console, visitor):
     client, conversation_id = new_conversation(visitor)
     operator = console()
     client.emit("erase", {}, namespace=CHAT, callback=True)
-    assert {"id": conversation_id, "status": "erased"} in received(operator, "conversation")
+    assert {"id": conversation_id, "status": "erased", "reason": "visitor"} in received(operator, "conversation")
     assert error_code(answer(operator, conversation_id)) == "not_found"
 
 

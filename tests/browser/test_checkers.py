@@ -385,3 +385,47 @@ def test_chat_images_pass_both_checkers_in_every_language(chat_server, live, new
         attach(page, "#reply-attach", image_file, "#reply-previews")
         findings.snapshot(page, f"{locale}-console-images")
     findings.assert_clean(tmp_path / "nu")
+
+
+def check_console_desk_states(page, base, locale, conversation_id, colleague, findings):
+    """The collision notice, the command palette, the shortcut help, the canned replies dialog and
+    the transcript menu (tests/browser/test_console_desk.py drives them)."""
+    page.goto(f"{base}/{locale}/console")
+    page.locator(f'#queue-list .console-queue-item[data-id="{conversation_id}"]').click()
+    assert colleague.call("viewing", {"conversation_id": conversation_id, "again": True})["ok"]  # answers the ask
+    expect(page.locator("#collision")).to_be_visible()
+    page.click("#export-menu summary")
+    expect(page.locator("#export-json")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-collision-export")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+k")
+    expect(page.locator("#palette-list [role=option]").first).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-palette")
+    page.keyboard.press("Escape")
+    page.locator("#conversation-title").focus()
+    page.keyboard.press("?")
+    expect(page.locator("#shortcut-help")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-help")
+    page.keyboard.press("Escape")
+    page.click("#canned-button")
+    page.click("#canned-form button[type=submit]")
+    expect(page.locator("#canned-alert")).to_be_visible()
+    findings.snapshot(page, f"{locale}-console-canned")
+
+
+def test_console_palette_help_collision_and_canned_pass_both_checkers(chat_server, live, peers, new_context,
+                                                                      findings, tmp_path):
+    database = chat_server.env["CLIPAI_DATABASE_URL"]
+    password, _ = live.create_account(database, "checker", ("operator",))
+    _, colleague_token = live.create_account(database, "colleague", ("operator",), alias="Colleague")
+    conversation_id = peers(chat_server.url, "/chat").say(EMAIL_MESSAGE)["conversation"]["id"]
+    colleague = peers(chat_server.url, "/console", auth={"token": colleague_token})
+    page = new_context().new_page()
+    page.goto(f"{chat_server.url}/console")
+    page.fill("#signin-username", "checker")
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    expect(page.locator("#console-app")).to_be_visible()
+    for locale in LOCALES:
+        check_console_desk_states(page, chat_server.url, locale, conversation_id, colleague, findings)
+    findings.assert_clean(tmp_path / "nu")

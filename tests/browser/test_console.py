@@ -122,11 +122,12 @@ def test_assign_to_me(chat_server, make_operator, new_context):
 def test_canned_reply_is_inserted_by_its_shortcut(chat_server, make_operator, new_context):
     visitor = start_visitor(new_context(), chat_server, "How long do you keep chats?")
     operator = sign_in(new_context(), chat_server, *make_operator("frank", "Frank"))
-    operator.click("#canned summary")
+    operator.click("#canned-button")
     operator.fill("#canned-shortcut", "keep")
     operator.fill("#canned-text", "Conversations are erased 30 days after the last message.")
     operator.click("#canned-form button[type=submit]")
     expect(operator.locator("#canned-list")).to_contain_text("/keep")
+    operator.click("#canned-close")
 
     open_conversation(operator, "How long do you keep chats?")
     operator.fill("#reply-input", "")

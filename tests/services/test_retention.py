@@ -65,8 +65,8 @@ def test_purge_announces_each_erased_conversation(start, clock):
     conversation_id = start().conversation.id
     erased = []
 
-    def receiver(sender, conversation_id):
-        erased.append(conversation_id)
+    def receiver(sender, conversation_id, reason):
+        erased.append((conversation_id, reason))
 
     signals.conversation_erased.connect(receiver)
     try:
@@ -74,7 +74,7 @@ def test_purge_announces_each_erased_conversation(start, clock):
         retention.purge_expired()
     finally:
         signals.conversation_erased.disconnect(receiver)
-    assert erased == [conversation_id]
+    assert erased == [(conversation_id, "retention")]  # the console says why it vanished
 
 
 def test_purged_text_is_gone_from_the_database_files(app, start, clock):

@@ -1,7 +1,7 @@
 /* Canned replies: the operator's list, and the "/shortcut" suggestions while replying. */
-import { make } from "../../../static/js/dom.js";
+import { byId, make } from "../../../static/js/dom.js";
 import { emit } from "./link.js";
-import { errorText, onReplyInput, showAlert } from "./reply.js";
+import { errorText, onReplyInput } from "./reply.js";
 import { saveDraft } from "./session.js";
 import { el, state, t } from "./state.js";
 
@@ -26,7 +26,7 @@ function renderCanned() {
     remove.setAttribute("aria-label", t("canned_delete_label", { shortcut: reply.shortcut }));
     remove.addEventListener("click", () => {
       emit("canned_delete", { id: reply.id }).then((ack) => {
-        if (ack.ok) loadCanned(); else showAlert(errorText(ack.error));
+        if (ack.ok) loadCanned(); else showCannedAlert(errorText(ack.error));
       });
     });
     li.append(text, remove);
@@ -35,9 +35,32 @@ function renderCanned() {
   el.cannedEmpty.hidden = state.canned.length > 0;
 }
 
+function showCannedAlert(text) {
+  el.cannedAlert.textContent = text;
+  el.cannedAlert.hidden = !text;
+}
+
+/** Open the canned replies dialog with the focus on the new reply's shortcut. */
+export function openCanned() {
+  if (!el.canned.open) el.canned.showModal();
+  el.cannedShortcut.focus();
+}
+
+export function wireCanned() {
+  el.cannedButton.addEventListener("click", openCanned);
+  byId("canned-close").addEventListener("click", () => el.canned.close());
+  el.cannedForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const shortcut = el.cannedShortcut.value.trim().replace(/^\//, "");
+    const text = el.cannedText.value.trim();
+    if (shortcut && text) saveCanned(shortcut, text); else showCannedAlert(t("canned_incomplete"));
+  });
+}
+
 export function saveCanned(shortcut, text) {
   emit("canned_save", { shortcut, text }).then((ack) => {
-    if (!ack.ok) { showAlert(errorText(ack.error)); return; }
+    if (!ack.ok) { showCannedAlert(errorText(ack.error)); return; }
+    showCannedAlert("");
     el.cannedShortcut.value = "";
     el.cannedText.value = "";
     loadCanned();

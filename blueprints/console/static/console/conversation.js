@@ -4,6 +4,7 @@ import { formatWhen, languageName } from "../../../static/js/format.js";
 import { insertInOrder, messageElement, setMeta, timeElement } from "../../../static/js/messages.js";
 import { session } from "../../../static/js/storage.js";
 import { messageImages, tray } from "./attachments.js";
+import { announceViewing, renderCollision } from "./collision.js";
 import { assignmentLabel, isMine, tabOf, upsertConversation } from "./conversations.js";
 import { emit } from "./link.js";
 import { forgetConversation, reportSeen, visitorTyping } from "./live.js";
@@ -29,14 +30,17 @@ export function openConversation(id, focus) {
     closeTransfer();
     tray.clear(true);  // images belong to one conversation: the ones not sent are taken back
   }
+  if (state.currentId !== id) announceViewing(id);
   state.currentId = id;
   session.save(KEY_CURRENT, id);
+  el.gone.textContent = "";
   state.unread.markRead(id);
   showConversation(id);
   renderConversationHead();
   el.messages.textContent = "";
   el.alerts.textContent = "";
   visitorTyping.show(false);
+  renderCollision();
   el.reply.value = state.drafts[id] || "";
   onReplyInput();
   renderQueue();

@@ -3,6 +3,7 @@
 import { session } from "../../../static/js/storage.js";
 import { emitWithAck, whenConnected } from "../../../static/js/socket.js";
 import { loadCanned } from "./canned.js";
+import { forgetColleagues, onColleagueEvent } from "./collision.js";
 import { openConversation } from "./conversation.js";
 import { onConversationEvent, onMessageEvent, onPresenceEvent, onSeenEvent, onTypingEvent } from "./live.js";
 import { learnMyId, upsertConversation } from "./conversations.js";
@@ -34,6 +35,7 @@ export function connect() {
   socket.on("presence", onPresenceEvent);
   socket.on("note", onNoteEvent);
   socket.on("operator", (me) => { if (me) learnMyId(me.id); });
+  socket.on("colleague", onColleagueEvent);
 }
 
 function onConnectError(socket, err) {
@@ -61,6 +63,7 @@ export function emit(event, payload) {
 
 function onConnect() {
   setConnection("");
+  forgetColleagues();  // they announce themselves again when we open a conversation
   emit("presence", { status: el.presence.value });
   Promise.all(TABS.map((status) => emit("list", { status }))).then((acks) => {
     acks.forEach((ack) => {
@@ -68,7 +71,10 @@ function onConnect() {
     });
     renderQueue();
     const wanted = state.currentId !== null ? state.currentId : session.load(KEY_CURRENT, null);
-    if (wanted !== null && state.conversations.has(wanted)) openConversation(wanted, false);
+    if (wanted !== null && state.conversations.has(wanted)) {
+      state.currentId = null;  // a new socket: say again what we view
+      openConversation(wanted, false);
+    }
   });
   loadCanned();
 }

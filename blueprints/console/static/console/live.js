@@ -2,6 +2,7 @@
    and who is online; and our own "seen". */
 import { session } from "../../../static/js/storage.js";
 import { TypingIndicator } from "../../../static/js/typing.js";
+import { forgetColleagues, keepConnectedColleagues } from "./collision.js";
 import { addMessage, renderConversationHead, renderReceipts, showConversation } from "./conversation.js";
 import { isMine, isWatching, learnMyId, noteLastMessage, tabOf, upsertConversation } from "./conversations.js";
 import { forgetNotes } from "./notes.js";
@@ -19,7 +20,10 @@ function unwrap(payload, key) {
 export function onConversationEvent(payload) {
   const conversation = unwrap(payload, "conversation");
   if (!conversation || conversation.id === undefined) return;
-  if (conversation.status === "erased") { forgetConversation(conversation.id); return; }
+  if (conversation.status === "erased") {
+    forgetConversation(conversation.id, t(conversation.reason === "retention" ? "conversation_expired" : "conversation_erased"));
+    return;
+  }
   const isNew = !state.conversations.has(conversation.id);
   const merged = upsertConversation(conversation);
   if (isNew && tabOf(merged) !== "closed") notify(t("notify_new_conversation", { id: merged.id }), merged.id);
@@ -31,8 +35,10 @@ export function onConversationEvent(payload) {
   }
 }
 
-export function forgetConversation(id) {
+/** Drop a conversation that no longer exists; if it was open, say why (notice) where it was. */
+export function forgetConversation(id, notice) {
   state.conversations.delete(id);
+  forgetColleagues(id);
   state.history.delete(id);
   forgetNotes(id);
   state.unread.forget(id);
@@ -43,6 +49,7 @@ export function forgetConversation(id) {
     session.remove(KEY_CURRENT);
     el.reply.value = "";
     showConversation(null);
+    el.gone.textContent = notice || t("error_not_found");
   }
   renderQueue();
 }
@@ -102,5 +109,6 @@ export function onPresenceEvent(payload) {
   if (me.id === undefined && sameAlias.length === 1) learnMyId(sameAlias[0].id);
   const online = state.operators.filter((operator) => !operator.status || operator.status === "online");
   el.operators.textContent = online.length ? t("operators_online", { names: online.map((op) => op.alias || op.username).join(", ") }) : "";
+  keepConnectedColleagues(state.operators);
   if (state.currentId !== null) renderConversationHead();
 }

@@ -6,7 +6,8 @@
 import { byId } from "../../../static/js/dom.js";
 import { session } from "../../../static/js/storage.js";
 import { wireAttachments } from "./attachments.js";
-import { onSuggestionKey, renderSuggestions, saveCanned } from "./canned.js";
+import { onSuggestionKey, renderSuggestions, wireCanned } from "./canned.js";
+import { announceViewing } from "./collision.js";
 import { showConversation } from "./conversation.js";
 import { assignedId, learnMyId } from "./conversations.js";
 import { connect, emit } from "./link.js";
@@ -16,6 +17,7 @@ import { moveConversation, renderQueue, selectTab } from "./queue.js";
 import { conversationAction, onReplyInput, sendReply, typing } from "./reply.js";
 import { wireNotes } from "./notes.js";
 import { search } from "./search.js";
+import { wireShortcuts } from "./shortcuts.js";
 import { KEY_CURRENT, KEY_PRESENCE, restoreSession, saveDraft, showApp, showSignIn, signIn, signOut } from "./session.js";
 import { el, root, state, TABS } from "./state.js";
 import { wireTags } from "./tags.js";
@@ -67,6 +69,7 @@ function wireConversation() {
     saveDraft(state.currentId, el.reply.value);
     const id = state.currentId;
     state.currentId = null;
+    announceViewing(null);
     session.remove(KEY_CURRENT);
     showConversation(null);
     renderQueue();
@@ -104,12 +107,6 @@ function wireReply() {
       sendReply();
     }
   });
-  el.cannedForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const shortcut = el.cannedShortcut.value.trim().replace(/^\//, "");
-    const text = el.cannedText.value.trim();
-    if (shortcut && text) saveCanned(shortcut, text);
-  });
 }
 
 function wireDocument() {
@@ -140,6 +137,8 @@ function start() {
   wireTransfer();
   wireAttachments();
   wireDocument();
+  wireCanned();
+  wireShortcuts();
   restoreSession();
   if (!state.token) { showSignIn(); return; }
   showApp();

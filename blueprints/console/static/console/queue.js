@@ -39,7 +39,19 @@ function renderTab(tab) {
   badge.classList.toggle("has-unread", state.unread.total(ids) > 0);
 }
 
+/** When the open conversation moves to another tab (Waiting to Open, say) while we look at the
+    tab it was in, go with it rather than let it drop out of the list. */
+function followOpenConversation() {
+  const conversation = state.conversations.get(state.currentId);
+  const now = conversation ? tabOf(conversation) : null;
+  if (now && state.currentTab && now !== state.currentTab && state.tab === state.currentTab && !state.searchResults) {
+    state.tab = now;
+  }
+  state.currentTab = now;
+}
+
 export function renderQueue() {
+  followOpenConversation();
   TABS.forEach(renderTab);
   el.searchHead.hidden = !state.searchResults;
   el.queuePanel.setAttribute("aria-labelledby", state.searchResults ? "search-head" : "tab-" + state.tab);

@@ -49,6 +49,12 @@ export function showApp() {
   renderNotifyButton();
 }
 
+/** Put the focus on the queue's selected tab (after signing in it would otherwise fall to <body>). */
+function focusQueue() {
+  const selected = el.tabs.querySelector('[aria-selected="true"]');
+  if (selected) selected.focus();
+}
+
 export function signIn(username, password) {
   el.signinSubmit.disabled = true;
   el.signinSubmit.textContent = t("signing_in");
@@ -62,6 +68,7 @@ export function signIn(username, password) {
     saveProfile();
     el.password.value = "";
     showApp();
+    focusQueue();
     connect();
   }).catch((error) => {
     el.signinNotice.hidden = false;

@@ -28,13 +28,14 @@ export const el = {
   searchForm: byId("search-form"), searchInput: byId("search-input"), searchHead: byId("search-head"),
   searchClear: byId("search-clear"), tabs: byId("queue-tabs"), queue: byId("queue-list"), queuePanel: byId("queue-panel"),
   queueEmpty: byId("queue-empty"), operators: byId("console-operators"),
+  canned: byId("canned"), cannedButton: byId("canned-button"), cannedAlert: byId("canned-alert"),
   cannedList: byId("canned-list"), cannedEmpty: byId("canned-empty"), cannedForm: byId("canned-form"),
   cannedShortcut: byId("canned-shortcut"), cannedText: byId("canned-text"),
-  placeholder: byId("conversation-placeholder"), body: byId("conversation-body"),
+  placeholder: byId("conversation-placeholder"), gone: byId("conversation-gone"), body: byId("conversation-body"),
   back: byId("conversation-back"), title: byId("conversation-title"), meta: byId("conversation-meta"),
   assignMe: byId("assign-me"), assignSelect: byId("assign-select"),
   close: byId("close-conversation"), reopen: byId("reopen-conversation"),
-  messages: byId("conversation-messages"), typing: byId("visitor-typing"),
+  messages: byId("conversation-messages"), typing: byId("visitor-typing"), collision: { box: byId("collision"), viewing: byId("collision-viewing"), typing: byId("collision-typing") },
   alerts: byId("conversation-alerts"), replyForm: byId("reply-form"), reply: byId("reply-input"),
   suggestions: byId("canned-suggestions"), counter: byId("reply-counter"), send: byId("reply-send")
 };
@@ -50,9 +51,11 @@ export const state = {
   searchResults: null,       // array of ids while a search is shown
   searchMatches: null,       // id -> the newest message that matched the search
   currentId: null,
+  currentTab: null,          // the tab the open conversation was in when the queue was last drawn
   canned: [],
   operators: [],
   drafts: {},
+  colleagues: new Map(),     // conversation id -> Map(socket key -> {id, alias, typing}), see collision.js
   suggestionIndex: 0,
   audio: null
 };
