@@ -1,4 +1,5 @@
-/* Sending: the visitor's messages wait in the resend queue until the server stores them, and
+/* Sending: the visitor's messages wait in the resend queue until the server stores them (kept in
+   storage meanwhile, so a reload sends them), each labelled with what is really happening, and
    the server's refusals become alerts (or a wait, for rate limits and outages). */
 import { formatWait, visibleLength } from "../../../static/js/format.js";
 import { newClientMessageId } from "../../../static/js/ids.js";
@@ -9,7 +10,7 @@ import { onInputChanged, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
 import { clearAlert, scrollToEnd, showAlert } from "./panel.js";
-import { saveConversation } from "./saved.js";
+import { saveConversation, saveOutbox } from "./saved.js";
 import { el, locale, maxLength, number, state, t } from "./state.js";
 import { addMessage, chatMessageElement } from "./thread.js";
 
@@ -21,8 +22,9 @@ export const queue = new SendQueue({
   },
   isConnected: () => state.connected,
   on: {
-    sending: (item) => renderPending(item, "state_sending"),
-    queued: (item) => renderPending(item, "state_queued"),
+    sending: (item) => renderPending(item, "sending"),
+    // Connected but unanswered: the send failed, and says so (it is retried on its own too).
+    queued: (item) => renderPending(item, state.connected ? "failed" : "queued"),
     stored: onMessageStored,
     refused: onMessageRefused
   }
@@ -41,11 +43,8 @@ export function submitMessage() {
   }
   clearAlert("send");
   clearAlert("redacted");
-  const item = { client_msg_id: newClientMessageId(), text, li: chatMessageElement({ author: "visitor", text }) };
-  item.li.classList.add("is-pending");
-  el.messages.appendChild(item.li);
-  queue.push(item);
-  renderPending(item, state.connected ? "state_sending" : "state_queued");
+  const item = queueMessage(newClientMessageId(), text);
+  renderPending(item, state.connected ? "sending" : "queued");
   el.input.value = "";
   onInputChanged();
   typing.stop();
@@ -54,15 +53,58 @@ export function submitMessage() {
   flushQueue();
 }
 
-function renderPending(item, key) {
+function queueMessage(clientMsgId, text) {
+  const item = { client_msg_id: clientMsgId, text, li: chatMessageElement({ author: "visitor", text }) };
+  item.li.classList.add("is-pending");
+  el.messages.appendChild(item.li);
+  queue.push(item);
+  return item;
+}
+
+/** Messages a previous page could not send: back on screen and in the queue, same ids. */
+export function restoreOutbox() {
+  const saved = Array.isArray(state.outbox) ? state.outbox : [];
+  state.outbox = [];
+  saved.filter((entry) => entry && typeof entry.text === "string" && typeof entry.client_msg_id === "string")
+    .forEach((entry) => renderPending(queueMessage(entry.client_msg_id, entry.text), "queued"));
+  return queue.length > 0;
+}
+
+function persistOutbox() {
+  saveOutbox(queue.items.map((item) => ({ client_msg_id: item.client_msg_id, text: item.text })));
+}
+
+const LABELS = { sending: "state_sending", queued: "state_queued", failed: "state_failed" };
+
+/** The meta line of a message not stored yet: sending, waiting (how long), or not sent. */
+function renderPending(item, kind) {
   const span = document.createElement("span");
-  span.className = "chat-receipt";
-  span.textContent = t(key);
-  setMeta(item.li, [span]);
+  span.className = "chat-receipt is-" + kind;
+  span.textContent = kind === "waiting"
+    ? t("state_waiting", { time: formatWait(locale, queue.secondsBlocked()) })
+    : t(LABELS[kind]);
+  const parts = [span];
+  if (kind === "failed") parts.push(retryButton());
+  setMeta(item.li, parts);
+  if (kind !== "sending") persistOutbox();
+}
+
+function retryButton() {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "chat-link chat-retry";
+  button.textContent = t("retry");
+  button.addEventListener("click", () => {
+    queue.blockFor(0);
+    ensureConnected();
+    flushQueue();
+  });
+  return button;
 }
 
 function onMessageStored(item, ack) {
   removeQueued(item);
+  persistOutbox();
   if (ack.conversation) startConversation(ack.conversation);
   addMessage(ack.message);
   showRedactions(ack.message && ack.message.redacted);
@@ -73,17 +115,17 @@ function onMessageRefused(item, error) {
   const code = error.code;
   if (code === "rate_limited") {
     queue.blockFor(Math.max(1, Number(error.retry_after) || 5) * 1000);
-    renderPending(item, "state_queued");
     showRateLimit();
     return;
   }
   if (code === "unavailable") {
     queue.blockFor(RETRY_UNAVAILABLE_MS);
-    renderPending(item, "state_queued");
+    renderPending(item, "failed");
     showAlert("send", t("error_unavailable"), "warn");
     return;
   }
   dropQueued(item);
+  persistOutbox();
   if (code === "unauthorized") {
     resetConversation();
     showAlert("conversation", t("error_unauthorized"), "warn");
@@ -114,11 +156,20 @@ export function settleQueued(clientMsgId) {
   queue.settle(clientMsgId).forEach((item) => item.li.remove());
 }
 
+let rateLimitTimer = null;
+
+/** A live countdown on the alert and on every waiting message, cleared when sending resumes. */
 function showRateLimit() {
+  window.clearTimeout(rateLimitTimer);
   const remaining = queue.secondsBlocked();
-  if (remaining <= 0) { clearAlert("send"); return; }
+  if (remaining <= 0) {
+    clearAlert("send");
+    queue.items.forEach((item) => renderPending(item, state.connected ? "sending" : "queued"));
+    return;
+  }
+  queue.items.forEach((item) => renderPending(item, "waiting"));
   showAlert("send", t("error_rate_limited", { time: formatWait(locale, remaining) }), "warn");
-  window.setTimeout(showRateLimit, 1000);
+  rateLimitTimer = window.setTimeout(showRateLimit, 1000);
 }
 
 function showRedactions(kinds) {

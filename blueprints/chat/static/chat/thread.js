@@ -4,7 +4,9 @@ import { formatTime } from "../../../static/js/format.js";
 import { insertInOrder, messageElement, setMeta, timeElement } from "../../../static/js/messages.js";
 import { TypingIndicator } from "../../../static/js/typing.js";
 import { renderConversationTools, resetConversation } from "./conversation.js";
-import { isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
+import { renderLayout } from "./layout.js";
+import { noticeReply } from "./notice.js";
+import { clearAlert, isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
 import { saveSeen } from "./saved.js";
 import { settleQueued } from "./sending.js";
 import { DAY_MS, canTalk, el, locale, retentionDays, state, t } from "./state.js";
@@ -50,12 +52,16 @@ export function addMessage(message) {
   settleQueued(message.client_msg_id);
   renderMessageMeta(entry);
   insertInOrder(el.messages, li, message.id);
+  renderLayout();
   state.lastSeen = Math.max(state.lastSeen, message.id);
   noteActivity(message.created_at);
+  if (message.author !== "system" && state.closedAt !== null && message.id > state.closedAt) reopened();
   if (message.author === "operator") {
     operatorTyping.show(false);
-    // Unread: replies that arrived since the visitor last had the panel open.
-    if (!isOpen() && message.id > state.seenSent) { state.unread += 1; renderUnread(); }
+    // Unread: replies that arrived since the visitor last had the panel open (or saw the tab).
+    const unseen = message.id > state.seenSent;
+    if (!isOpen() && unseen) { state.unread += 1; renderUnread(); }
+    if (unseen && (!isOpen() || document.hidden)) noticeReply(message, isOpen());
   }
   scrollToEnd();
   reportSeen();
@@ -97,5 +103,16 @@ export function onClosed(payload) {
     showAlert("conversation", t("erased"), "info");
     return;
   }
+  showClosed();
+}
+
+/** The notice stays only while it is true: a new message reopened the conversation. */
+export function showClosed() {
+  state.closedAt = state.lastSeen;
   showAlert("closed", t("closed_by_support"), "info");
+}
+
+export function reopened() {
+  state.closedAt = null;
+  clearAlert("closed");
 }
