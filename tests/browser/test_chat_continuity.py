@@ -117,6 +117,7 @@ def test_the_menu_shows_the_resume_code_and_copies_it(chat_server, new_context):
     page.click("#chat-menu-button")
     code = page.locator("#chat-menu-code")
     expect(code).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$"))
+    expect(page.locator("#chat-copy-code")).to_have_text("Copy")
     page.click("#chat-copy-code")
     expect(page.locator("#chat-copy-code")).to_have_text("Copied")
     assert page.evaluate("() => navigator.clipboard.readText()") == code.text_content()
