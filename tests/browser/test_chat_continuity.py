@@ -189,6 +189,27 @@ def test_a_rate_limited_message_counts_down_and_survives_a_reload(live_server, n
     assert texts == ["first", "second", "third, held back"]
 
 
+def test_a_message_the_server_never_answered_says_not_sent_and_retry_sends_it_once(chat_server, new_context):
+    dropping = {"on": False}
+
+    def relay(ws):
+        # Between the page and the server: while "on", the visitor's messages never arrive.
+        server = ws.connect_to_server()
+        ws.on_message(lambda frame: None if dropping["on"] and '"message"' in str(frame) else server.send(frame))
+
+    context = new_context()
+    context.route_web_socket(re.compile(r".*/socket\.io/.*"), relay)
+    page = start_chat(context, chat_server, "first, delivered")
+    dropping["on"] = True
+    send(page, "second, lost on the way")
+    pending = page.locator("#chat-messages li.is-pending")
+    expect(pending.locator(".chat-receipt")).to_have_text("Not sent", timeout=30000)
+    dropping["on"] = False
+    pending.locator("button.chat-retry").click()
+    expect(stored_message(page, "second, lost on the way")).to_have_count(1)
+    expect(page.locator("#chat-messages li.is-pending")).to_have_count(0)
+
+
 # --- transcript ---------------------------------------------------------------------------------
 
 def test_the_transcript_downloads_as_text_and_as_a_page(chat_server, operator, new_context, tmp_path):

@@ -183,6 +183,8 @@ def check_continuity_states(page, url, locale, operator, findings):
     conversation_id = operator.call("list", {})["conversations"][0]["id"]
     assert operator.say("Which format do you export to?", conversation_id=conversation_id)["ok"]
     expect(page.locator("#chat-preview")).to_be_visible()
+    # It rises in with an animation: check the colours it settles on.
+    page.locator("#chat-preview").evaluate("node => Promise.all(node.getAnimations().map((a) => a.finished))")
     findings.snapshot(page, f"{locale}-widget-preview")
 
     page.context.clear_cookies()

@@ -15,12 +15,15 @@ import { el, locale, maxLength, number, state, t } from "./state.js";
 import { addMessage, chatMessageElement } from "./thread.js";
 
 const RETRY_UNAVAILABLE_MS = 10000;
+// An unanswered message says "Not sent" with a Retry button this long before it is resent on its own.
+const RETRY_UNANSWERED_MS = 10000;
 
 export const queue = new SendQueue({
   send(item, done) {
     state.socket.timeout(ACK_TIMEOUT_MS).emit("message", { text: item.text, client_msg_id: item.client_msg_id }, done);
   },
   isConnected: () => state.connected,
+  retryMs: RETRY_UNANSWERED_MS,
   on: {
     sending: (item) => renderPending(item, "sending"),
     // Connected but unanswered: the send failed, and says so (it is retried on its own too).
