@@ -5,6 +5,7 @@ import { make } from "../../../static/js/dom.js";
 import { formatDate } from "../../../static/js/format.js";
 import { initials, layoutThread, relativeDay } from "./grouping.js";
 import { el, locale, state, t } from "./state.js";
+import { authorLabel } from "./thread.js";
 
 function dayLabel(date) {
   const relative = relativeDay(date, new Date());
@@ -37,7 +38,7 @@ function setAvatar(li, message, show) {
   if (!show) { if (existing) existing.remove(); return; }
   const avatar = existing || make("span", "chat-avatar");
   avatar.setAttribute("aria-hidden", "true");
-  avatar.textContent = initials(message.alias || message.operator_alias || t("author_support"), locale);
+  avatar.textContent = initials(authorLabel(message), locale);
   if (!existing) li.prepend(avatar);
 }
 
@@ -47,7 +48,7 @@ export function renderLayout() {
     .filter((li) => li.dataset.id && state.messages.has(Number(li.dataset.id)))
     .map((li) => state.messages.get(Number(li.dataset.id)));
   const items = entries.map(({ message }) => ({
-    author: message.author, alias: message.alias || message.operator_alias, at: new Date(message.created_at)
+    author: message.author, alias: authorLabel(message), at: new Date(message.created_at)
   }));
   const separators = new Set();
   layoutThread(items).forEach((place, index) => {

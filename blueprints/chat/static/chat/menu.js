@@ -4,6 +4,7 @@
 import { formatDate, formatTime } from "../../../static/js/format.js";
 import { saveConversation } from "./saved.js";
 import { el, locale, state, t } from "./state.js";
+import { authorLabel } from "./thread.js";
 import { transcriptFileName, transcriptHtml, transcriptRows, transcriptText } from "./transcript.js";
 
 export const RESUME_FRAGMENT = "chat-resume=";
@@ -62,15 +63,9 @@ function selectForCopy(button) {
   selection.addRange(range);
 }
 
-function authorOf(message) {
-  if (message.author === "visitor") return t("author_you");
-  if (message.author === "system") return t("author_system");
-  return message.alias || message.operator_alias || t("author_support");
-}
-
 function transcript() {
   const messages = Array.from(state.messages.values())
-    .map(({ message }) => ({ who: authorOf(message), text: String(message.text), at: new Date(message.created_at), id: message.id }))
+    .map(({ message }) => ({ who: authorLabel(message), text: String(message.text), at: new Date(message.created_at), id: message.id }))
     .filter((message) => !isNaN(message.at))
     .sort((a, b) => a.id - b.id);
   const rows = transcriptRows(messages, {

@@ -3,6 +3,7 @@
    shown), and a soft chime made by WebAudio (no sound file) unless the visitor muted it. */
 import { formatNumber } from "../../../static/js/format.js";
 import { el, locale, root, state, t } from "./state.js";
+import { authorLabel } from "./thread.js";
 
 const PREVIEW_CHARS = 120;
 const pageTitle = document.title;
@@ -16,7 +17,7 @@ export function noticeReply(message, panelOpen) {
 }
 
 function showPreview(message) {
-  const name = message.alias || message.operator_alias || t("author_support");
+  const name = authorLabel(message);
   const text = Array.from(String(message.text).replace(/\s+/g, " ").trim());
   el.previewWho.textContent = t("preview_from", { name });
   el.previewText.textContent = text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS).join("") + "…" : text.join("");

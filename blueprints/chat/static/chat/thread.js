@@ -19,7 +19,8 @@ export const operatorTyping = new TypingIndicator({
   }
 });
 
-function authorLabel(message) {
+/** Who wrote a message, as the visitor sees it (an operator by alias, never an account name). */
+export function authorLabel(message) {
   if (message.author === "visitor") return t("author_you");
   if (message.author === "system") return t("author_system");
   return message.operator_alias || message.alias || t("author_support");
