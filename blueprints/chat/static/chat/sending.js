@@ -108,6 +108,7 @@ function retryButton() {
 function onMessageStored(item, ack) {
   removeQueued(item);
   persistOutbox();
+  if (!queue.length) clearAlert("send");  // an outage or limit it was about is over
   if (ack.conversation) startConversation(ack.conversation);
   addMessage(ack.message);
   showRedactions(ack.message && ack.message.redacted);
