@@ -102,6 +102,35 @@ STRINGS = {
     "image_type": _l("Only PNG, JPEG and WebP images can be attached."),
     "image_size": _l("Images can be at most %(max)d MB each."),
     "image_count": _l("At most %(max)d images can be sent with one message."),
+    # The thread: date separators, states of messages not stored yet.
+    "today": _l("Today"),
+    "yesterday": _l("Yesterday"),
+    "state_waiting": _l("Will send in %(time)s"),
+    "state_failed": _l("Not sent"),
+    "retry": _l("Retry"),
+    "hint_several": _l("This looks like %(kinds)s. We do not need them: please leave them out, they would be removed before storing."),
+    "kind_email": _l("an e-mail address"),
+    "kind_phone": _l("a phone number"),
+    # The widget's menu.
+    "menu": _l("Chat options"),
+    "resume_link": _l("Resume link"),
+    "resume_link_help": _l("Open this link on another device to continue this conversation there. Anyone with the code or the link can read it, so share it with nobody."),
+    "copy_link": _l("Copy link"),
+    "download": _l("Save a copy of this conversation"),
+    "download_text": _l("Download as text"),
+    "download_html": _l("Download as a web page"),
+    "transcript_title": _l("Support chat with ClipAI"),
+    "transcript_saved": _l("Saved on %(date)s"),
+    "sound": _l("Play a sound when support replies"),
+    # Offers: keeping the chat on this device, resuming from a link.
+    "keep_offer_title": _l("Keep this chat on this device?"),
+    "keep_offer_text": _l("If you keep it, this browser remembers the conversation until %(date)s, even after you close it, so you can come back to the answer. Anyone who uses this device could read it. If you do not, the chat ends when you close this tab."),
+    "keep_offer_yes": _l("Keep it on this device"),
+    "not_now": _l("Not now"),
+    "resume_offer": _l("This link carries the resume code %(code)s. Continue that conversation here?"),
+    "resume_offer_yes": _l("Continue it"),
+    # Notice while the panel is closed.
+    "preview_from": _l("New reply from %(name)s"),
 }
 
 

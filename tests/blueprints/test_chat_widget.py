@@ -173,3 +173,11 @@ def test_widget_script_never_uses_inner_html():
     for script in scripts:
         text = script.read_text(encoding="utf-8")
         assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text, script.name
+
+
+@pytest.mark.parametrize("path, copy, download", [("/", "Copy", "Download as text"), ("/de/", "Kopieren", "Als Text herunterladen")])
+def test_the_menu_buttons_are_labelled_in_the_page_language(client, path, copy, download):
+    html = client.get(path).get_data(as_text=True)
+    assert f'id="chat-copy-code" aria-describedby="chat-menu-code-label">{copy}</button>' in html
+    assert f'id="chat-download-text">{download}</button>' in html
+    assert "built-in method" not in html  # {{ s.copy }} would be dict.copy, not the string

@@ -117,7 +117,9 @@ def test_keep_on_this_device_moves_the_token_to_local_storage_and_forget_moves_i
     send(page, "Keep this one")
     expect(stored_message(page, "Keep this one")).to_be_visible()
 
+    page.click("#chat-menu-button")
     page.check("#chat-keep")
+    page.keyboard.press("Escape")
     expect(page.locator("#chat-kept")).to_be_visible()
     assert page.evaluate(f"() => [!!localStorage.getItem('{TOKEN_KEY}'), sessionStorage.getItem('{TOKEN_KEY}')]") == [True, None]
     page.click("#chat-forget")
@@ -130,7 +132,7 @@ def test_a_kept_chat_comes_back_in_a_new_tab(chat_server, new_context):
     page.click("#chat-launcher")
     send(page, "Remember me on this laptop")
     expect(stored_message(page, "Remember me on this laptop")).to_be_visible()
-    page.check("#chat-keep")
+    page.click("#chat-keep-yes")
     page.close()
 
     second = open_page(context, chat_server.url + "/")

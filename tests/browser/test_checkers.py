@@ -429,3 +429,41 @@ def test_console_palette_help_collision_and_canned_pass_both_checkers(chat_serve
     for locale in LOCALES:
         check_console_desk_states(page, chat_server.url, locale, conversation_id, colleague, findings)
     findings.assert_clean(tmp_path / "nu")
+
+
+def check_continuity_states(page, url, locale, operator, findings):
+    """The keep-on-this-device offer, the menu, a reply's preview on the launcher, a resume link's offer."""
+    page.goto(url)
+    page.click("#chat-launcher")
+    send(page, "Hello, my export stops at 50%")
+    expect(page.locator("#chat-keep-offer")).to_be_visible()
+    findings.snapshot(page, f"{locale}-widget-keep-offer")
+
+    page.click("#chat-menu-button")
+    expect(page.locator("#chat-menu-code")).to_have_text(re.compile(r"\w{4}-\w{4}-\w{2}"))
+    findings.snapshot(page, f"{locale}-widget-menu")
+    link = page.locator("#chat-resume-link").input_value()
+
+    page.click("#chat-close")
+    conversation_id = operator.call("list", {})["conversations"][0]["id"]
+    assert operator.say("Which format do you export to?", conversation_id=conversation_id)["ok"]
+    expect(page.locator("#chat-preview")).to_be_visible()
+    # It rises in with an animation: check the colours it settles on.
+    page.locator("#chat-preview").evaluate("node => Promise.all(node.getAnimations().map((a) => a.finished))")
+    findings.snapshot(page, f"{locale}-widget-preview")
+
+    page.context.clear_cookies()
+    page.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.locator("#chat-resume-offer")).to_be_visible()
+    findings.snapshot(page, f"{locale}-widget-resume-offer")
+
+
+def test_chat_widget_menu_offers_and_preview_pass_both_checkers(chat_server, live, peers, new_context, findings,
+                                                               tmp_path):
+    _, token = live.create_account(chat_server.env["CLIPAI_DATABASE_URL"], "checker", alias="Anna Petrova")
+    operator = peers(chat_server.url, "/console", auth={"token": token})
+    for locale in LOCALES:
+        check_continuity_states(new_context().new_page(), f"{chat_server.url}/{locale}/", locale, operator, findings)
+    findings.assert_clean(tmp_path / "nu")

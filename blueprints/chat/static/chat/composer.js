@@ -1,21 +1,21 @@
 /* The composer: the length counter, the pre-send hint against typing personal data
-   (DESIGN.md §2), and our "typing" signal. */
+   (DESIGN.md §2), our "typing" signal, and Enter on keyboards that have Shift. */
 import { visibleLength } from "../../../static/js/format.js";
 import { TypingSignal } from "../../../static/js/typing.js";
+import { personalKinds } from "./hint.js";
 import { stickToEnd } from "./panel.js";
-import { canTalk, el, maxLength, number, state, t } from "./state.js";
+import { canTalk, el, locale, maxLength, number, state, t } from "./state.js";
 
 const COUNTER_FROM = 0.8;
-const EMAIL_LIKE = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
-const PHONE_LIKE = /(?:^|[^\w])\+?\d(?:[\s().\-\/]?\d){6,14}(?!\w)/;
-// Read like the server's guard does: full-width forms folded, invisible characters dropped,
-// Arabic-Indic digits as ASCII ones.
-const INVISIBLE = /[\u00AD\u200B-\u200F\u2060\uFEFF]/g;
-const ARABIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
 
-function asTheGuardReads(text) {
-  return text.normalize("NFKC").replace(INVISIBLE, "")
-    .replace(ARABIC_DIGITS, (digit) => String((digit.charCodeAt(0) & 0xF) % 10));
+/** The hint for what the text seems to hold: one kind in its own sentence, several named together. */
+function hintFor(kinds) {
+  if (!kinds.length) return "";
+  if (kinds.length === 1) return t("hint_" + kinds[0]);
+  const names = kinds.map((kind) => t("kind_" + kind));
+  let list;
+  try { list = new Intl.ListFormat(locale, { type: "conjunction" }).format(names); } catch (e) { list = names.join(", "); }
+  return t("hint_several", { kinds: list });
 }
 
 export const typing = new TypingSignal({
@@ -31,10 +31,16 @@ export function onInputChanged() {
   el.counter.textContent = showCounter ? t("counter", { count: number(length), max: number(maxLength) }) : "";
   el.counter.classList.toggle("is-over", length > maxLength);
   el.input.setAttribute("aria-invalid", length > maxLength ? "true" : "false");
-  const read = asTheGuardReads(text);
-  const hint = EMAIL_LIKE.test(read) ? "hint_email" : (PHONE_LIKE.test(read) ? "hint_phone" : null);
+  const hint = hintFor(personalKinds(text));
   el.hint.hidden = !hint;
-  el.hint.textContent = hint ? t(hint) : "";
+  el.hint.textContent = hint;
   el.composer.classList.toggle("has-text", Boolean(text.trim()));
   stickToEnd();
+}
+
+/** Touch screens have no Shift+Enter: there Enter starts a new line and the button sends. */
+export const touchOnly = Boolean(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+
+export function enterSends(event) {
+  return event.key === "Enter" && !event.shiftKey && !event.isComposing && !touchOnly;
 }

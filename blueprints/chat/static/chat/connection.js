@@ -7,7 +7,9 @@ import { renderAvailability } from "./hours.js";
 import { applyRatingState } from "./rating.js";
 import { flushQueue, queue } from "./sending.js";
 import { locale, root, server, state, t } from "./state.js";
-import { addMessage, onClosed, onOperatorSeen, onOperatorTyping, operatorTyping, reportSeen } from "./thread.js";
+import {
+  addMessage, onClosed, onOperatorSeen, onOperatorTyping, operatorTyping, reopened, reportSeen, showClosed
+} from "./thread.js";
 
 const RETRY_REFUSED_MS = 10000;
 
@@ -71,9 +73,10 @@ function loadHistory(done) {
   // Pages of history until the server says there is no more; ids make repeats harmless.
   emitWithAck(state.socket, "history", { after: state.lastSeen }).then((ack) => {
     if (!ack.ok) { done(); return; }
-    if (ack.conversation) applyConversationState(ack.conversation);
     const before = state.lastSeen;
     (ack.messages || []).forEach(addMessage);
+    // After the messages, so that "closed" is measured against the newest of them.
+    if (ack.conversation) applyConversationState(ack.conversation);
     if (ack.more && state.lastSeen > before) loadHistory(done); else done();
   });
 }
@@ -85,6 +88,7 @@ export function applyConversationState(conversation) {
   }
   if (typeof conversation.operator_seen_up_to === "number") onOperatorSeen({ up_to: conversation.operator_seen_up_to });
   applyRatingState(conversation);
+  if (conversation.status === "closed") showClosed(); else if (conversation.status) reopened();
 }
 
 function onConnectError(err) {

@@ -5,10 +5,13 @@ import { forgetImages } from "../../../static/js/images.js";
 import { emitWithAck } from "../../../static/js/socket.js";
 import { tray } from "./attachments.js";
 import { applyConversationState, reconnect } from "./connection.js";
+import { renderMenu } from "./menu.js";
+import { renderKeepOffer } from "./offers.js";
 import { clearAlert, isOpen, showAlert, stickToEnd } from "./panel.js";
 import { resetRating } from "./rating.js";
 import { forgetEverywhere, keptUntil, rememberOpen, saveConversation } from "./saved.js";
 import { el, locale, state, t } from "./state.js";
+import { shareConversation } from "./tabs.js";
 
 export function startConversation(conversation) {
   state.token = conversation.token || state.token;
@@ -18,13 +21,14 @@ export function startConversation(conversation) {
   rememberOpen(isOpen());
   renderConversationTools();
   renderResumeCode();
+  shareConversation();
 }
 
 export function adoptResumedConversation() {
   // The server accepted the code, so it now stands for this conversation in this tab.
   state.token = state.resumeAttempt;
+  state.resumeCode = state.resumeAttempt.trim().toUpperCase();
   state.resumeAttempt = null;
-  state.resumeCode = null;
   el.resumeForm.hidden = true;
   el.resumeOpen.setAttribute("aria-expanded", "false");
   clearAlert("resume");
@@ -35,8 +39,10 @@ export function adoptResumedConversation() {
 export function resetConversation() {
   forgetEverywhere();
   Object.assign(state, {
-    token: null, kept: false, resumeCode: null, eraseAfter: null, lastSeen: 0, seenSent: 0, operatorReadUpTo: 0
+    token: null, kept: false, resumeCode: null, eraseAfter: null, lastSeen: 0, seenSent: 0, operatorReadUpTo: 0,
+    closedAt: null, keepOffer: null
   });
+  clearAlert("closed");
   state.messages.clear();
   tray.clear();
   forgetImages();
@@ -53,9 +59,10 @@ export function renderConversationTools() {
   const active = Boolean(state.token);
   el.tools.hidden = !active;
   el.resume.hidden = active;
+  renderMenu();
+  renderKeepOffer();
   if (!active) return;
   el.eraseDate.textContent = state.eraseAfter ? t("erase_date", { date: formatDate(locale, state.eraseAfter) }) : "";
-  el.keep.checked = state.kept;
   el.kept.hidden = !state.kept;
   el.keptText.textContent = state.kept ? t("kept_until", { date: formatDate(locale, keptUntil()) }) : "";
   stickToEnd();
@@ -84,7 +91,9 @@ export function eraseConversation() {
 
 export function setKept(kept) {
   state.kept = kept;
+  state.keepOffer = "answered";
   saveConversation();
+  shareConversation();
   if (!kept) showAlert("device", t("forgotten"), "info");
   else clearAlert("device");
   renderConversationTools();
@@ -104,4 +113,18 @@ export function resumeWithCode(typed) {
   resetConversation();
   state.resumeAttempt = code;
   reconnect();
+}
+
+/** Another open tab shares its conversation: take it up (or follow its choices, if it is ours). */
+export function adoptSharedConversation(shared) {
+  if (state.token && state.token !== shared.token) return;
+  const fresh = !state.token;
+  Object.assign(state, {
+    token: shared.token, resumeCode: shared.resumeCode || state.resumeCode, kept: Boolean(shared.kept),
+    muted: Boolean(shared.muted), keepOffer: shared.keepOffer || null
+  });
+  saveConversation();
+  renderConversationTools();
+  renderResumeCode();
+  if (fresh) reconnect();
 }

@@ -6,20 +6,28 @@
  * from the network is put into the page with textContent, never as HTML.
  */
 import { wireAttachments } from "./attachments.js";
-import { onInputChanged, typing } from "./composer.js";
+import { enterSends, onInputChanged, touchOnly, typing } from "./composer.js";
 import { ensureConnected } from "./connection.js";
-import { eraseConversation, renderConversationTools, resumeWithCode, setKept, startNewConversation } from "./conversation.js";
+import {
+  adoptSharedConversation, eraseConversation, renderConversationTools, resumeWithCode, setKept, startNewConversation
+} from "./conversation.js";
+import { renderLayout } from "./layout.js";
+import { closeMenu, isMenuOpen, wireMenu } from "./menu.js";
+import { wireNotice } from "./notice.js";
+import { offerResumeFromLink, wireOffers } from "./offers.js";
 import { closePanel, isOpen, keepPinnedToEnd, openPanel, stickToEnd } from "./panel.js";
 import { wireRating } from "./rating.js";
 import { loadSavedConversation, wasOpen } from "./saved.js";
-import { submitMessage } from "./sending.js";
+import { restoreOutbox, submitMessage } from "./sending.js";
 import { el, root, state } from "./state.js";
+import { startTabs } from "./tabs.js";
 import { reportSeen } from "./thread.js";
 
 function onEscape(event) {
   if (event.key !== "Escape") return;
   event.preventDefault();
   if (!el.confirm.hidden) { el.confirm.hidden = true; el.erase.focus(); return; }
+  if (isMenuOpen()) { closeMenu(); return; }
   closePanel();
 }
 
@@ -30,7 +38,7 @@ function wireComposer() {
     el.input.focus();
   });
   el.input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (enterSends(event)) {
       event.preventDefault();
       submitMessage();
     }
@@ -52,8 +60,7 @@ function wireConversationTools() {
     el.erase.focus();
   });
   el.eraseYes.addEventListener("click", eraseConversation);
-  el.keep.addEventListener("change", () => setKept(el.keep.checked));
-  el.forget.addEventListener("click", () => { setKept(false); el.keep.focus(); });
+  el.forget.addEventListener("click", () => { setKept(false); el.input.focus(); });
   el.newConversation.addEventListener("click", startNewConversation);
   el.resumeOpen.addEventListener("click", () => {
     const show = el.resumeForm.hidden;
@@ -75,12 +82,19 @@ function start() {
   wireAttachments();
   wireConversationTools();
   wireRating();
-  document.addEventListener("visibilitychange", reportSeen);
+  wireMenu(setKept);
+  wireOffers({ setKept, resumeWithCode });
+  wireNotice(openPanel);
+  el.help.hidden = touchOnly;
+  document.addEventListener("visibilitychange", () => { reportSeen(); if (!document.hidden) renderLayout(); });
   keepPinnedToEnd();
   loadSavedConversation();
   renderConversationTools();
   root.hidden = false;
-  if (!state.token) return;
+  const waiting = restoreOutbox();
+  startTabs(adoptSharedConversation);
+  if (offerResumeFromLink(openPanel)) return;
+  if (!state.token) { if (waiting) openPanel(false); return; }
   // A returning visitor: reconnect at once so replies show up, even with the panel closed.
   if (wasOpen()) openPanel(false); else ensureConnected();
 }

@@ -3,6 +3,8 @@
 import { badgeText } from "../../../static/js/unread.js";
 import { ensureConnected } from "./connection.js";
 import { renderResumeCode } from "./conversation.js";
+import { closeMenu } from "./menu.js";
+import { hidePreview } from "./notice.js";
 import { rememberOpen } from "./saved.js";
 import { el, root, state, t } from "./state.js";
 import { reportSeen } from "./thread.js";
@@ -15,6 +17,7 @@ export function openPanel(focusInput) {
   root.classList.add("is-open");
   state.unread = 0;
   renderUnread();
+  hidePreview();
   rememberOpen(true);
   ensureConnected();
   scrollToEnd();
@@ -27,6 +30,7 @@ export function closePanel() {
   el.launcher.setAttribute("aria-expanded", "false");
   root.classList.remove("is-open");
   el.confirm.hidden = true;
+  closeMenu(false);
   rememberOpen(false);
   el.launcher.focus();
 }

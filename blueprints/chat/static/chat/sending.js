@@ -1,4 +1,5 @@
-/* Sending: the visitor's messages wait in the resend queue until the server stores them, and
+/* Sending: the visitor's messages wait in the resend queue until the server stores them (kept in
+   storage meanwhile, so a reload sends them), each labelled with what is really happening, and
    the server's refusals become alerts (or a wait, for rate limits and outages). */
 import { formatWait, visibleLength } from "../../../static/js/format.js";
 import { newClientMessageId } from "../../../static/js/ids.js";
@@ -12,13 +13,15 @@ import { ensureConnected } from "./connection.js";
 import { resetConversation, startConversation } from "./conversation.js";
 import { clearAlert, scrollToEnd, showAlert } from "./panel.js";
 import { onConversationActive } from "./rating.js";
-import { saveConversation } from "./saved.js";
+import { saveConversation, saveOutbox } from "./saved.js";
 import { el, locale, maxLength, number, state, t } from "./state.js";
 import { addMessage, chatMessageElement } from "./thread.js";
 
 const RETRY_UNAVAILABLE_MS = 10000;
 const SOLVING_MS = 120000;      // the queue waits at most this long for a proof of work
 const MAX_CHALLENGES = 3;       // fresh challenges one message may get before the widget gives up
+// An unanswered message says "Not sent" with a Retry button this long before it is resent on its own.
+const RETRY_UNANSWERED_MS = 10000;
 let rateLimitKey = "error_rate_limited";  // the wording of the current wait
 
 export const queue = new SendQueue({
@@ -29,9 +32,11 @@ export const queue = new SendQueue({
     state.socket.timeout(ACK_TIMEOUT_MS).emit("message", payload, done);
   },
   isConnected: () => state.connected,
+  retryMs: RETRY_UNANSWERED_MS,
   on: {
-    sending: (item) => renderPending(item, "state_sending"),
-    queued: (item) => renderPending(item, "state_queued"),
+    sending: (item) => renderPending(item, "sending"),
+    // Connected but unanswered: the send failed, and says so (it is retried on its own too).
+    queued: (item) => renderPending(item, state.connected ? "failed" : "queued"),
     stored: onMessageStored,
     refused: onMessageRefused
   }
@@ -52,13 +57,9 @@ export function submitMessage() {
   }
   clearAlert("send");
   clearAlert("redacted");
-  const item = { client_msg_id: newClientMessageId(), text, attachments,
-    li: chatMessageElement({ author: "visitor", text, attachments }) };
+  const item = queueMessage(newClientMessageId(), text, attachments);
   tray.clear();
-  item.li.classList.add("is-pending");
-  el.messages.appendChild(item.li);
-  queue.push(item);
-  renderPending(item, state.connected ? "state_sending" : "state_queued");
+  renderPending(item, state.connected ? "sending" : "queued");
   el.input.value = "";
   onInputChanged();
   typing.stop();
@@ -67,15 +68,66 @@ export function submitMessage() {
   flushQueue();
 }
 
-function renderPending(item, key) {
+function queueMessage(clientMsgId, text, attachments = []) {
+  const item = { client_msg_id: clientMsgId, text, attachments,
+    li: chatMessageElement({ author: "visitor", text, attachments }) };
+  item.li.classList.add("is-pending");
+  el.messages.appendChild(item.li);
+  queue.push(item);
+  return item;
+}
+
+/** Messages a previous page could not send: back on screen and in the queue, same ids. */
+export function restoreOutbox() {
+  const saved = Array.isArray(state.outbox) ? state.outbox : [];
+  state.outbox = [];
+  saved.filter((entry) => entry && typeof entry.text === "string" && typeof entry.client_msg_id === "string")
+    .forEach((entry) => {
+      const attachments = Array.isArray(entry.attachments) ? entry.attachments : [];
+      renderPending(queueMessage(entry.client_msg_id, entry.text, attachments), "queued");
+    });
+  return queue.length > 0;
+}
+
+/** Only a conversation's messages are kept for a reload: nothing is stored before the first one is. */
+function persistOutbox() {
+  const items = state.token ? queue.items : [];
+  saveOutbox(items.map((item) => ({ client_msg_id: item.client_msg_id, text: item.text,
+    attachments: item.attachments || [] })));
+}
+
+const LABELS = { sending: "state_sending", queued: "state_queued", failed: "state_failed", checking: "state_checking" };
+
+/** The meta line of a message not stored yet: sending, waiting (how long), or not sent. */
+function renderPending(item, kind) {
   const span = document.createElement("span");
-  span.className = "chat-receipt";
-  span.textContent = t(key);
-  setMeta(item.li, [span]);
+  span.className = "chat-receipt is-" + kind;
+  span.textContent = kind === "waiting"
+    ? t("state_waiting", { time: formatWait(locale, queue.secondsBlocked()) })
+    : t(LABELS[kind]);
+  const parts = [span];
+  if (kind === "failed") parts.push(retryButton());
+  setMeta(item.li, parts);
+  if (kind !== "sending") persistOutbox();
+}
+
+function retryButton() {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "chat-link chat-retry";
+  button.textContent = t("retry");
+  button.addEventListener("click", () => {
+    queue.blockFor(0);
+    ensureConnected();
+    flushQueue();
+  });
+  return button;
 }
 
 function onMessageStored(item, ack) {
   removeQueued(item);
+  persistOutbox();
+  if (!queue.length) clearAlert("send");  // an outage or limit it was about is over
   if (ack.conversation) startConversation(ack.conversation);
   addMessage(ack.message);
   onConversationActive();  // a message reopens a closed conversation
@@ -88,7 +140,6 @@ function onMessageRefused(item, error) {
   if (code === "challenge_required") { proveWork(item, error.challenge); return; }
   if (code === "rate_limited") {
     queue.blockFor(Math.max(1, Number(error.retry_after) || 5) * 1000);
-    renderPending(item, "state_queued");
     // Someone who sent one message is never told they are too quick: their network is busy.
     rateLimitKey = error.scope === "network" ? "error_network_busy" : "error_rate_limited";
     showRateLimit();
@@ -96,11 +147,12 @@ function onMessageRefused(item, error) {
   }
   if (code === "unavailable") {
     queue.blockFor(RETRY_UNAVAILABLE_MS);
-    renderPending(item, "state_queued");
+    renderPending(item, "failed");
     showAlert("send", t("error_unavailable"), "warn");
     return;
   }
   dropQueued(item);
+  persistOutbox();
   if (code === "unauthorized") {
     resetConversation();
     showAlert("conversation", t("error_unauthorized"), "warn");
@@ -121,7 +173,7 @@ function proveWork(item, challenge) {
   item.challenges = (item.challenges || 0) + 1;
   if (item.challenges > MAX_CHALLENGES) { challengeFailed(item); return; }
   queue.blockFor(SOLVING_MS);
-  renderPending(item, "state_checking");
+  renderPending(item, "checking");
   solveChallenge(challenge).then((solution) => {
     item.altcha = solution;
     queue.blockFor(0);
@@ -152,11 +204,20 @@ export function settleQueued(clientMsgId) {
   queue.settle(clientMsgId).forEach((item) => item.li.remove());
 }
 
+let rateLimitTimer = null;
+
+/** A live countdown on the alert and on every waiting message, cleared when sending resumes. */
 function showRateLimit() {
+  window.clearTimeout(rateLimitTimer);
   const remaining = queue.secondsBlocked();
-  if (remaining <= 0) { clearAlert("send"); return; }
+  if (remaining <= 0) {
+    clearAlert("send");
+    queue.items.forEach((item) => renderPending(item, state.connected ? "sending" : "queued"));
+    return;
+  }
+  queue.items.forEach((item) => renderPending(item, "waiting"));
   showAlert("send", t(rateLimitKey, { time: formatWait(locale, remaining) }), "warn");
-  window.setTimeout(showRateLimit, 1000);
+  rateLimitTimer = window.setTimeout(showRateLimit, 1000);
 }
 
 function showRedactions(kinds) {

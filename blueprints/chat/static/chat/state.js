@@ -36,7 +36,17 @@ export const el = {
   confirm: byId("chat-confirm"), eraseYes: byId("chat-erase-yes"), eraseNo: byId("chat-erase-no"),
   resume: byId("chat-resume"), resumeOpen: byId("chat-resume-open"),
   resumeForm: byId("chat-resume-form"), resumeInput: byId("chat-resume-input"),
-  newConversation: byId("chat-new")
+  newConversation: byId("chat-new"), help: byId("chat-help"),
+  menuButton: byId("chat-menu-button"), menu: byId("chat-menu"), menuResume: byId("chat-menu-resume"),
+  menuCode: byId("chat-menu-code"), copyCode: byId("chat-copy-code"), resumeLink: byId("chat-resume-link"),
+  copyLink: byId("chat-copy-link"), downloadText: byId("chat-download-text"),
+  downloadHtml: byId("chat-download-html"), sound: byId("chat-sound"),
+  keepOffer: byId("chat-keep-offer"), keepOfferText: byId("chat-keep-offer-text"),
+  keepYes: byId("chat-keep-yes"), keepNo: byId("chat-keep-no"),
+  resumeOffer: byId("chat-resume-offer"), resumeOfferText: byId("chat-resume-offer-text"),
+  resumeOfferYes: byId("chat-resume-offer-yes"), resumeOfferNo: byId("chat-resume-offer-no"),
+  preview: byId("chat-preview"), previewOpen: byId("chat-preview-open"), previewWho: byId("chat-preview-who"),
+  previewText: byId("chat-preview-text"), previewDismiss: byId("chat-preview-dismiss")
 };
 
 export const state = {
@@ -50,8 +60,13 @@ export const state = {
   lastSeen: 0,            // highest stored message id shown
   seenSent: 0,            // highest id reported with `seen`
   operatorReadUpTo: 0,    // highest id the operators have read
+  outbox: [],             // [{client_msg_id, text}] saved by a previous page, sent on connecting
   unread: 0,
+  hiddenUnread: 0,        // replies that arrived while the tab was hidden (the tab title counts them)
+  muted: false,           // no reply sound
+  keepOffer: null,        // "open" after the first message, "answered" once the visitor chose
   operatorsOnline: null,
+  closedAt: null,         // the newest message id when support closed the conversation (null: open)
   connected: false,
   everConnected: false,
   pinned: true            // the message list shows its newest end

@@ -5,7 +5,9 @@ import { insertInOrder, messageElement, setMeta, timeElement } from "../../../st
 import { TypingIndicator } from "../../../static/js/typing.js";
 import { messageImages } from "./attachments.js";
 import { renderConversationTools, resetConversation } from "./conversation.js";
-import { isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
+import { renderLayout } from "./layout.js";
+import { noticeReply } from "./notice.js";
+import { clearAlert, isOpen, renderUnread, scrollToEnd, showAlert, stickToEnd } from "./panel.js";
 import { onConversationClosed } from "./rating.js";
 import { saveSeen } from "./saved.js";
 import { settleQueued } from "./sending.js";
@@ -19,7 +21,8 @@ export const operatorTyping = new TypingIndicator({
   }
 });
 
-function authorLabel(message) {
+/** Who wrote a message, as the visitor sees it (an operator by alias, never an account name). */
+export function authorLabel(message) {
   if (message.author === "visitor") return t("author_you");
   if (message.author === "system") return t("author_system");
   return message.operator_alias || message.alias || t("author_support");
@@ -55,12 +58,16 @@ export function addMessage(message) {
   settleQueued(message.client_msg_id);
   renderMessageMeta(entry);
   insertInOrder(el.messages, li, message.id);
+  renderLayout();
   state.lastSeen = Math.max(state.lastSeen, message.id);
   noteActivity(message.created_at);
+  if (message.author !== "system" && state.closedAt !== null && message.id > state.closedAt) reopened();
   if (message.author === "operator") {
     operatorTyping.show(false);
-    // Unread: replies that arrived since the visitor last had the panel open.
-    if (!isOpen() && message.id > state.seenSent) { state.unread += 1; renderUnread(); }
+    // Unread: replies that arrived since the visitor last had the panel open (or saw the tab).
+    const unseen = message.id > state.seenSent;
+    if (!isOpen() && unseen) { state.unread += 1; renderUnread(); }
+    if (unseen && (!isOpen() || document.hidden)) noticeReply(message, isOpen());
   }
   scrollToEnd();
   reportSeen();
@@ -102,6 +109,17 @@ export function onClosed(payload) {
     showAlert("conversation", t("erased"), "info");
     return;
   }
+  showClosed();
+}
+
+/** The notice stays only while it is true: a new message reopened the conversation. */
+export function showClosed() {
+  state.closedAt = state.lastSeen;
   showAlert("closed", t("closed_by_support"), "info");
   onConversationClosed();
+}
+
+export function reopened() {
+  state.closedAt = null;
+  clearAlert("closed");
 }
