@@ -148,6 +148,23 @@ def test_verify_reports_a_tampered_row_and_exits_1(publish, run, app):
     assert "version 2: content_mismatch" in result.output
 
 
+@pytest.mark.parametrize("statements", [
+    ["INSERT INTO policy_summaries (version_number, locale, summary) VALUES (2, 'ru', 'Добавлено позже.')"],
+    ["DROP TRIGGER policy_summaries_refuse_update",
+     "UPDATE policy_summaries SET summary = 'Wir verkaufen Daten.' WHERE version_number = 2"],
+])
+def test_verify_reports_a_summary_added_or_edited_after_publishing(publish, run, app, statements):
+    publish()
+    assert publish("--effective-from", "2030-06-01T00:00:00Z", "--summary", "de=Später.", summary="Later.").exit_code == 0
+    assert run("verify").exit_code == 0
+    with app.app_context(), storage.transaction() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "version 2: content_mismatch" in result.output
+
+
 def tamper(app, *statements):
     """Change rows the way someone with raw database access would: with the refusing triggers off."""
     with app.app_context(), storage.transaction() as conn:

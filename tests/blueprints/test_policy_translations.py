@@ -209,3 +209,25 @@ def test_cli_refuses_unknown_languages_and_doubled_summaries(cli, publish, clien
     assert result.exit_code == 2
     assert (message or "de is given twice") in result.output
     assert len(client.get("/api/policy/versions").get_json()) == 1
+
+
+def test_cli_reads_a_summary_with_an_equals_sign_as_the_controlling_one(publish, app, tmp_path):
+    publish({"en": EN_30}, "First version.")
+    (tmp_path / "en.md").write_text(EN_14, "utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "policy", "publish", "--text", f"en={tmp_path / 'en.md'}", "--summary", "Retention=14 days",
+        "--summary", "de=Aufbewahrung=14 Tage"])
+    assert result.exit_code == 0, result.output
+    shown = app.test_cli_runner().invoke(args=["policy", "show", "2"]).output
+    assert "Summary:          Retention=14 days" in shown and "Summary (de):     Aufbewahrung=14 Tage" in shown
+
+
+def test_cli_without_the_controlling_summary_is_refused(publish, app, tmp_path, client):
+    publish({"en": EN_30}, "First version.")
+    (tmp_path / "en.md").write_text(EN_14, "utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "policy", "publish", "--text", f"en={tmp_path / 'en.md'}", "--summary", "de=Vierzehn Tage."])
+    assert result.exit_code == 2
+    assert "give the controlling summary as a bare --summary TEXT" in result.output
+    assert len(client.get("/api/policy/versions").get_json()) == 1
+
