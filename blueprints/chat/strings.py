@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from clipai.services.attachments.strings import IMAGE_STRINGS
+
 # Keys are what the widget's modules (chat/main.js) look up; values are whole sentences for translators.
 STRINGS = {
     # The launcher and the panel frame.
@@ -89,19 +91,10 @@ STRINGS = {
     "rating_choose": _l("Please choose from 1 to 5 stars first."),
     "copy": _l("Copy"),
     "copied": _l("Copied"),
-    # Images (the limits' sentences are the server's own, so both say the same).
-    "attach": _l("Attach images"),
+    # Images: what the console shows too (IMAGE_STRINGS), and what only visitors are told.
+    **IMAGE_STRINGS,
     "attach_later": _l("Images can be attached after your first message."),
-    "images_label": _l("Images to send"),
     "images_notice": _l("Images are not redacted: make sure they show no personal details such as names, addresses, e-mail addresses or card numbers."),
-    "image_remove": _l("Remove image %(number)s"),
-    "image_alt": _l("Image %(number)s of %(count)s"),
-    "image_open": _l("Open image %(number)s of %(count)s in full size"),
-    "image_uploading": _l("Uploading…"),
-    "image_failed": _l("The image could not be uploaded. Please try again."),
-    "image_type": _l("Only PNG, JPEG and WebP images can be attached."),
-    "image_size": _l("Images can be at most %(max)d MB each."),
-    "image_count": _l("At most %(max)d images can be sent with one message."),
     # The thread: date separators, states of messages not stored yet.
     "today": _l("Today"),
     "yesterday": _l("Yesterday"),

@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
+from clipai.services.attachments.strings import IMAGE_STRINGS
+
 # Keys are what the console's modules (console/main.js) look up; values are whole sentences for translators.
 STRINGS = {
     # Page and sign-in.
@@ -165,19 +167,10 @@ STRINGS = {
     "cancel": _l("Cancel"),
     "dismiss": _l("Dismiss"),
     "error_timeout": _l("The server did not answer in time. Please try again."),
-    # Images (the limits' sentences are the server's own).
-    "attach": _l("Attach images"),
+    # Images: what the widget shows too (IMAGE_STRINGS), and the queue's word for them.
+    **IMAGE_STRINGS,
     # TRANSLATORS: the queue's preview of a message that is only images, no text.
     "image_message": _l("Image"),
-    "images_label": _l("Images to send"),
-    "image_remove": _l("Remove image %(number)s"),
-    "image_alt": _l("Image %(number)s of %(count)s"),
-    "image_open": _l("Open image %(number)s of %(count)s in full size"),
-    "image_uploading": _l("Uploading…"),
-    "image_failed": _l("The image could not be uploaded. Please try again."),
-    "image_type": _l("Only PNG, JPEG and WebP images can be attached."),
-    "image_size": _l("Images can be at most %(max)d MB each."),
-    "image_count": _l("At most %(max)d images can be sent with one message."),
 }
 
 

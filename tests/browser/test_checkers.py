@@ -123,6 +123,16 @@ def send(page, text):
     page.press("#chat-input", "Enter")
 
 
+def signed_in_console(page, base, username, password):
+    """``page`` on the console, signed in as ``username``."""
+    page.goto(f"{base}/console")
+    page.fill("#signin-username", username)
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    expect(page.locator("#console-app")).to_be_visible()
+    return page
+
+
 def check_widget_states(page, url, locale, findings):
     """Open the widget, reach its error states, send a message with an address, ask to erase."""
     page.goto(url)
@@ -238,12 +248,7 @@ def test_console_passes_both_checkers_in_every_state_and_language(chat_server, p
                                                                   new_context, findings, tmp_path):
     password, _ = live.create_account(chat_server.env["CLIPAI_DATABASE_URL"], "checker", ("operator", "maintainer"))
     assert peers(chat_server.url, "/chat").say(EMAIL_MESSAGE)["ok"]
-    page = new_context().new_page()
-    page.goto(f"{chat_server.url}/console")
-    page.fill("#signin-username", "checker")
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    expect(page.locator("#console-app")).to_be_visible()
+    page = signed_in_console(new_context().new_page(), chat_server.url, "checker", password)
     for locale in LOCALES:
         check_console_states(page, chat_server.url, locale, findings)
     findings.assert_clean(tmp_path / "nu")
@@ -261,11 +266,7 @@ def test_reports_page_passes_both_checkers_in_every_language(chat_server, live, 
     page.goto(f"{chat_server.url}/console/reports")
     expect(page.locator("#reports-status")).to_be_visible()
     findings.snapshot(page, "reports-signed-out")
-    page.goto(f"{chat_server.url}/console")
-    page.fill("#signin-username", "reporter")
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    expect(page.locator("#console-app")).to_be_visible()
+    signed_in_console(page, chat_server.url, "reporter", password)
     for locale in LOCALES:
         page.goto(f"{chat_server.url}/{locale}/console/reports")
         expect(page.locator("#reports-by-locale tbody tr")).to_have_count(2)
@@ -320,12 +321,7 @@ def test_conversation_records_pass_both_checkers_in_every_language(chat_server, 
     password, _ = live.create_account(database, "checker", ("operator",))
     _, helper_token = live.create_account(database, "helper", ("operator",))
     helper = peers(chat_server.url, "/console", auth={"token": helper_token})
-    page = new_context().new_page()
-    page.goto(f"{chat_server.url}/console")
-    page.fill("#signin-username", "checker")
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    expect(page.locator("#console-app")).to_be_visible()
+    page = signed_in_console(new_context().new_page(), chat_server.url, "checker", password)
     operators = helper.call("presence", {"status": "online"})["operators"]
     [checker_id] = [operator["id"] for operator in operators if operator["alias"] == "Checker"]
     for locale in LOCALES:
@@ -371,12 +367,7 @@ def test_chat_images_pass_both_checkers_in_every_language(chat_server, live, new
         check_widget_image_states(new_context().new_page(), f"{chat_server.url}/{locale}/", locale, image_file,
                                   findings)
     password, _ = live.create_account(chat_server.env["CLIPAI_DATABASE_URL"], "checker", ("operator",))
-    page = new_context().new_page()
-    page.goto(f"{chat_server.url}/console")
-    page.fill("#signin-username", "checker")
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    expect(page.locator("#console-app")).to_be_visible()
+    page = signed_in_console(new_context().new_page(), chat_server.url, "checker", password)
     for locale in LOCALES:
         page.goto(f"{chat_server.url}/{locale}/console")
         page.locator("#queue-list .console-queue-item").first.click()
@@ -420,12 +411,7 @@ def test_console_palette_help_collision_and_canned_pass_both_checkers(chat_serve
     _, colleague_token = live.create_account(database, "colleague", ("operator",), alias="Colleague")
     conversation_id = peers(chat_server.url, "/chat").say(EMAIL_MESSAGE)["conversation"]["id"]
     colleague = peers(chat_server.url, "/console", auth={"token": colleague_token})
-    page = new_context().new_page()
-    page.goto(f"{chat_server.url}/console")
-    page.fill("#signin-username", "checker")
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    expect(page.locator("#console-app")).to_be_visible()
+    page = signed_in_console(new_context().new_page(), chat_server.url, "checker", password)
     for locale in LOCALES:
         check_console_desk_states(page, chat_server.url, locale, conversation_id, colleague, findings)
     findings.assert_clean(tmp_path / "nu")
