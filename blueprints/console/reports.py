@@ -26,6 +26,7 @@ def page_strings() -> dict:
         "otherDays": _("Other days"),
         "otherLanguages": _("Other languages"),
         "notEnough": _("fewer than %(min)s values", min=minimum),
+        "notEnoughRatings": _("fewer than %(min)s ratings", min=minimum),
     }
 
 

@@ -1,15 +1,15 @@
-"""Operators' reports: conversations started, answered and missed, and median response times.
+"""Operators' reports: conversations started, answered and missed, median response times, ratings.
 
 Every figure comes from what the site stores, and no row describes fewer than ``MIN_GROUP``
 conversations: days and languages with fewer are merged into one "other" row, which takes in the
 next smallest groups until it has enough; a median needs ``MIN_GROUP`` values too; a range with
-fewer conversations in all shows nothing. So a report never points at one visitor.
+fewer conversations in all shows nothing; an average rating needs ``MIN_GROUP`` ratings. So a report never points at one visitor.
 """
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
+from statistics import fmean, median
 
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +30,8 @@ class Row:
     missed: int  # no operator has replied (still waiting, or closed without a reply)
     median_first_response_seconds: float | None
     median_resolution_seconds: float | None
+    rated: int  # conversations the visitor rated (1-5 stars)
+    average_rating: float | None  # their mean, 1 decimal; None below MIN_GROUP ratings
 
 
 def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, date]:
@@ -81,10 +83,16 @@ def summarize(label: str, facts) -> Row:
     first_responses = [(fact.first_reply_at - fact.created_at).total_seconds()
                        for fact in answered if fact.first_reply_at]
     resolutions = [(fact.closed_at - fact.created_at).total_seconds() for fact in facts if fact.closed_at]
+    stars = [fact.stars for fact in facts if fact.stars is not None]
     return Row(label, len(facts), len(answered), len(facts) - len(answered),
-               _median(first_responses), _median(resolutions))
+               _median(first_responses), _median(resolutions), len(stars), _enough(fmean, stars))
 
 
 def _median(values) -> float | None:
     """The median, only over enough values that it describes no single conversation."""
-    return round(median(values), 1) if len(values) >= MIN_GROUP else None
+    return _enough(median, values)
+
+
+def _enough(measure, values) -> float | None:
+    """``measure`` of ``values`` (1 decimal), only over enough values that it describes no single conversation."""
+    return round(measure(values), 1) if len(values) >= MIN_GROUP else None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from clipai.storage.schema import conversations, messages
+from clipai.storage.schema import conversation_ratings, conversations, messages
 
 
 def count_waiting(conn) -> int:
@@ -24,18 +24,22 @@ class ConversationFacts:
     answered: bool
     first_reply_at: datetime | None
     closed_at: datetime | None
+    stars: int | None = None  # the visitor's rating (1-5), if they gave one; never its comment
 
 
 def conversation_facts(conn, start: datetime, end: datetime) -> list[ConversationFacts]:
-    """Conversations created in ``[start, end)``, with the time of their first operator reply."""
+    """Conversations created in ``[start, end)``, with the time of their first operator reply and their rating."""
     first_reply = (select(func.min(messages.c.created_at))
                    .where(messages.c.conversation_id == conversations.c.id, messages.c.author == "operator")
                    .scalar_subquery())
     query = (select(conversations.c.locale, conversations.c.created_at, conversations.c.answered,
-                    first_reply.label("first_reply_at"), conversations.c.status, conversations.c.closed_at)
+                    first_reply.label("first_reply_at"), conversations.c.status, conversations.c.closed_at,
+                    conversation_ratings.c.stars)
+             .select_from(conversations.outerjoin(
+                 conversation_ratings, conversation_ratings.c.conversation_id == conversations.c.id))
              .where(conversations.c.created_at >= start, conversations.c.created_at < end))
     return [ConversationFacts(row.locale, row.created_at, bool(row.answered), _instant(row.first_reply_at),
-                              row.closed_at if row.status == "closed" else None)
+                              row.closed_at if row.status == "closed" else None, row.stars)
             for row in conn.execute(query)]
 
 

@@ -12,6 +12,7 @@ from tests.fixtures.live_server import app_on
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 SHOTS = Path("/tmp/shots/ops")
+RATING_SHOTS = Path("/tmp/shots/reports-ratings")
 
 
 @pytest.fixture
@@ -37,6 +38,35 @@ def test_reports_open_from_the_console_by_keyboard_and_show_merged_rows(chat_ser
     expect(locale_rows.nth(0)).to_contain_text("Other languages")
     expect(locale_rows.nth(0).locator("td").nth(2)).to_have_text("6")  # all six missed: nobody replied
     page.screenshot(path=str(SHOTS / "reports-desktop-en.png"), full_page=True)
+    assert page.errors == []
+
+
+def _close_and_rate(server, stars, first=1):
+    """Close conversations ``first``, ``first + 1``… of the six and rate them (ids follow creation order)."""
+    with app_on(server.env["CLIPAI_DATABASE_URL"]):
+        for conversation_id, given in enumerate(stars, start=first):
+            conversations.close(conversation_id)
+            conversations.rate(conversation_id, given, "merci")
+
+
+def test_ratings_show_an_average_only_over_5_ratings_in_the_page_language(chat_server, make_operator, new_context,
+                                                                          six_conversations):
+    _close_and_rate(chat_server, [5, 4, 3, 3])
+    page = sign_in(new_context(), chat_server, *make_operator("dee", "Dee"))
+    page.goto(f"{chat_server.url}/de/console/reports")
+    total = page.locator("#reports-by-day tbody tr.reports-total")
+    expect(total.locator("td").nth(5)).to_have_text("4")  # four rated conversations...
+    expect(total.locator("td").nth(6)).to_have_text("—")  # ...are too few for an average
+    expect(total.locator("td").nth(6)).to_have_attribute("title", "weniger als 5 Bewertungen")
+    expect(page.locator("#reports-by-day thead th").nth(7)).to_have_text("Durchschnittliche Bewertung")
+    _close_and_rate(chat_server, [2], first=5)
+    page.locator("#reports-form button").click()
+    expect(total.locator("td").nth(5)).to_have_text("5")
+    expect(total.locator("td").nth(6)).to_have_text("3,4")  # German decimal comma, one decimal
+    expect(page.locator("#reports-by-locale tbody tr").nth(0).locator("td").nth(6)).to_have_text("3,4")
+    assert "merci" not in page.content()
+    RATING_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(RATING_SHOTS / "reports-ratings-de.png"), full_page=True)
     assert page.errors == []
 
 
@@ -74,3 +104,12 @@ def test_reports_layouts(chat_server, make_operator, new_context, six_conversati
     assert region["x"] >= 0 and region["x"] + region["width"] <= viewport["width"]  # the page never scrolls sideways
     assert table["width"] > 0
     page.screenshot(path=str(SHOTS / f"reports-{locale}-{viewport['width']}.png"), full_page=True)
+    if viewport["width"] < 600:  # phones: each figure beside its column's name, the ratings' too
+        cells = page.locator("#reports-by-day tbody tr.reports-total td")
+        expect(cells).to_have_count(7)
+        for index in (5, 6):
+            box = cells.nth(index).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        expect(cells.nth(6)).to_have_attribute("data-label", page.locator("#reports-by-day thead th").nth(7).text_content())
+    RATING_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(RATING_SHOTS / f"reports-{locale}-{viewport['width']}.png"), full_page=True)

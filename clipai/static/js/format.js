@@ -1,8 +1,8 @@
 /* Dates, times and numbers in the page's locale through Intl, with plain fallbacks for the
    browsers (and locales) Intl does not cover. */
 
-export function formatNumber(locale, n) {
-  try { return new Intl.NumberFormat(locale).format(n); } catch (e) { return String(n); }
+export function formatNumber(locale, n, options) {
+  try { return new Intl.NumberFormat(locale, options).format(n); } catch (e) { return String(n); }
 }
 
 /** A duration in seconds, spelled out ("5 seconds"). */

@@ -33,18 +33,25 @@ function figure(seconds) {
   return seconds === null ? "—" : formatDuration(locale, seconds);
 }
 
+function average(stars) {
+  return stars === null ? "—" : formatNumber(locale, stars, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 /* Each figure cell carries its column's name, which narrow screens show beside it (reports.css). */
 function rowElement(row, label, isTotal, columns) {
   const tr = make("tr", isTotal ? "reports-total" : "");
   const head = make("th", "", label);
   head.scope = "row";
   tr.append(head);
-  const counts = [row.started, row.answered, row.missed].map((count) => [formatNumber(locale, count), false]);
-  const medians = [row.median_first_response_seconds, row.median_resolution_seconds].map((s) => [figure(s), s === null]);
-  [...counts, ...medians].forEach(([text, missing], index) => {
+  const count = (n) => [formatNumber(locale, n), ""];
+  const median = (s) => [figure(s), s === null ? strings.notEnough : ""];
+  const cells = [count(row.started), count(row.answered), count(row.missed), median(row.median_first_response_seconds),
+    median(row.median_resolution_seconds), count(row.rated),
+    [average(row.average_rating), row.average_rating === null ? strings.notEnoughRatings : ""]];
+  cells.forEach(([text, missing], index) => {
     const cell = make("td", "", text);
     cell.dataset.label = columns[index];
-    if (missing) cell.title = strings.notEnough;
+    if (missing) cell.title = missing;
     tr.append(cell);
   });
   return tr;
