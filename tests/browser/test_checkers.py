@@ -456,3 +456,29 @@ def test_chat_widget_menu_offers_and_preview_pass_both_checkers(chat_server, liv
     for locale in LOCALES:
         check_continuity_states(new_context().new_page(), f"{chat_server.url}/{locale}/", locale, operator, findings)
     findings.assert_clean(tmp_path / "nu")
+
+
+# --- the widget at 200 % zoom (a 1280x800 window is a 640x400 CSS viewport): the compact layout ---
+
+def check_zoomed_widget_states(page, url, locale, findings):
+    """The zoomed panel with messages, a redaction notice, the keep offer and the hint; the erase question."""
+    page.goto(url)
+    page.click("#chat-launcher")
+    send(page, "Hello, my export stops at 50%")
+    send(page, EMAIL_MESSAGE)
+    expect(page.locator("#chat-alerts [data-key=redacted]")).to_be_visible()
+    expect(page.locator("#chat-keep-offer")).to_be_visible()
+    page.fill("#chat-input", "+49 30 12345678")
+    expect(page.locator("#chat-hint")).to_be_visible()
+    findings.snapshot(page, f"{locale}-widget-zoomed")
+
+    page.locator("#chat-erase").click()
+    expect(page.locator("#chat-confirm")).to_be_visible()
+    findings.snapshot(page, f"{locale}-widget-zoomed-erase-confirm")
+
+
+def test_chat_widget_at_200_percent_zoom_passes_both_checkers(chat_server, new_context, findings, tmp_path):
+    for locale in LOCALES:
+        context = new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+        check_zoomed_widget_states(context.new_page(), f"{chat_server.url}/{locale}/", locale, findings)
+    findings.assert_clean(tmp_path / "nu")
