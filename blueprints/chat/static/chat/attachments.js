@@ -4,8 +4,7 @@
    is stored before the first message (DESIGN.md §2). */
 import { ImageTray, pastedImages, thumbnails } from "../../../static/js/images.js";
 import { clearAlert, showAlert, stickToEnd } from "./panel.js";
-import { byId } from "../../../static/js/dom.js";
-import { el, locale, number, root, state, t } from "./state.js";
+import { el, find as byId, locale, number, root, server, state, t } from "./state.js";
 
 const maxBytes = (root && parseInt(root.dataset.imageMaxBytes, 10)) || 5 * 1024 * 1024;
 const perMessage = (root && parseInt(root.dataset.imagesPerMessage, 10)) || 4;
@@ -62,6 +61,9 @@ function addFiles(files) {
 }
 
 export function wireAttachments() {
+  // Embedded on another site (chat/embed.js) the widget takes no images: uploads and image
+  // requests would need cross-origin requests with the token, which the embed does not make.
+  if (server) { attachButton.hidden = true; return; }
   attachButton.addEventListener("click", () => {
     if (!state.token) { showAlert("images", t("attach_later"), "info"); return; }
     fileInput.click();

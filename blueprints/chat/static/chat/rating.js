@@ -1,10 +1,9 @@
 /* Rating a closed conversation: 1-5 stars (a radio group) and an optional comment, sent with
    `rate`. The visitor may change it while the conversation stays closed; a new message reopens
    the conversation and puts the form away (docs/chat.md). */
-import { byId } from "../../../static/js/dom.js";
 import { emitWithAck } from "../../../static/js/socket.js";
 import { clearAlert, showAlert, stickToEnd } from "./panel.js";
-import { canTalk, state, t } from "./state.js";
+import { canTalk, find as byId, state, t } from "./state.js";
 
 const rating = { closed: false, given: null, changing: false };
 const form = () => byId("chat-rating");
