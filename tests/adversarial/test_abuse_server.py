@@ -56,9 +56,11 @@ def test_connection_flood_from_one_address_is_refused_and_others_still_connect(s
 
 
 def test_conversation_spam_is_limited_per_address_on_the_real_server(start_server, database_url, live, peers):
-    server = start_server(settings={"TRUSTED_PROXIES": 1})
+    server = start_server(settings={"TRUSTED_PROXIES": 1, "CHAT_NEW_CONVERSATION_LIMITS": "10 per hour"})
     acks = [peers(server.url, "/chat", headers=from_address("203.0.113.12")).say(f"spam {n}") for n in range(12)]
     assert [ack["ok"] for ack in acks] == [True] * 10 + [False] * 2
+    # Past the address's budget a start needs a proof of work (tests/adversarial/test_abuse_shared_network.py).
+    assert [ack["error"]["code"] for ack in acks[10:]] == ["challenge_required"] * 2
     assert peers(server.url, "/chat", headers=from_address("198.51.100.12")).say("hello")["ok"]
     assert live.query(database_url, "SELECT count(*) FROM conversations") == [(11,)]
 
