@@ -325,8 +325,13 @@ def test_conversation_records_pass_both_checkers_in_every_language(chat_server, 
     _, helper_token = live.create_account(database, "helper", ("operator",))
     helper = peers(chat_server.url, "/console", auth={"token": helper_token})
     page = signed_in_console(new_context().new_page(), chat_server.url, "checker", password)
-    operators = helper.call("presence", {"status": "online"})["operators"]
-    [checker_id] = [operator["id"] for operator in operators if operator["alias"] == "Checker"]
+    helper.call("presence", {"status": "online"})
+
+    def checker_online():  # the console page connects on its own time after signing in
+        operators = helper.call("presence", {"status": "online"})["operators"]
+        return [operator["id"] for operator in operators if operator["alias"] == "Checker"]
+
+    [checker_id] = live.eventually(checker_online)
     for locale in LOCALES:
         visitor = new_context().new_page()
         check_records_states(page, visitor, helper, checker_id, chat_server.url, locale, findings)

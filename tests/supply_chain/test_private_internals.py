@@ -11,6 +11,7 @@ from importlib.metadata import version
 
 import engineio.socket
 import flask
+import flask_limiter
 import flask_socketio
 import pytest
 import socketio
@@ -188,3 +189,17 @@ def test_psycopg_connections_wait_through_the_module_attribute_storage_swaps():
     assert "waiting.wait(" in source(Connection.wait), moved(
         "psycopg", "Connection.wait calling waiting.wait through the module",
         "clipai/runtime/green_db.py relies on so that swapping waiting.wait reaches every connection")
+
+
+# --- Flask-Limiter ---------------------------------------------------------------------------
+
+
+def test_flask_limiter_keeps_the_dead_storage_flag_that_the_test_fixtures_reset():
+    limiter = flask_limiter.Limiter(key_func=lambda: "key")
+    assert limiter._storage_dead is False, moved(
+        "Flask-Limiter", "Limiter._storage_dead",
+        "tests/fixtures/app.py's limiter_storage_alive resets so that one test's Redis outage "
+        "does not send later tests' apps to the in-memory fallback")
+    assert "_storage_dead" in source(flask_limiter.Limiter), moved(
+        "Flask-Limiter", "the _storage_dead switch to the in-memory fallback",
+        "tests/fixtures/app.py's limiter_storage_alive resets")
