@@ -8,9 +8,11 @@ Both read HOST and PORT and stop gracefully on SIGTERM; deploy/README.md runs se
 behind nginx. The mode is the ASYNC_MODE setting (clipai/config.py says what decides it).
 """
 
-from clipai.config import async_mode  # the standard library only: nothing monkey-patching must precede
+from clipai.config import INSTANCE_PATH, configured_settings  # the standard library only: nothing
+                                                              # monkey-patching must precede
 
-ASYNC_MODE = async_mode()
+SETTINGS = configured_settings(INSTANCE_PATH)
+ASYNC_MODE = SETTINGS["ASYNC_MODE"]
 
 if ASYNC_MODE == "eventlet":
     import warnings
@@ -26,10 +28,21 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
-from clipai import create_app  # noqa: E402  (must follow monkey-patching)
+from clipai import create_app, site_setup  # noqa: E402  (must follow monkey-patching)
 from clipai.runtime.serving import serve  # noqa: E402
 
-app = create_app()
+
+def _set_up_first():
+    """``SETUP_ON_START`` (make run): the secret key before the app reads it, then the database."""
+    if not SETTINGS.get("SECRET_KEY") and (notice := site_setup.ensure_instance_secret(INSTANCE_PATH)):
+        print(notice, flush=True)
+    app = create_app()
+    if notice := site_setup.set_up(app):
+        print(notice, flush=True)
+    return app
+
+
+app = _set_up_first() if SETTINGS["SETUP_ON_START"] else create_app()
 
 if __name__ == "__main__":
     serve(app)

@@ -52,17 +52,12 @@ def fail(error: ServiceError):
 @with_appcontext
 def setup_command():
     """Prepare a fresh checkout: secret key, schema, first-run data, first admin."""
-    if ensure_secret_key(Path(current_app.instance_path)):
-        click.echo("Generated instance/secret_key.")
-    migrations.upgrade(storage.engine())
-    signals.setup_requested.send(current_app._get_current_object())
-    password = accounts.ensure_first_admin()
-    if password:
-        click.echo("")
-        click.echo("  First account created: admin (operator and maintainer)")
-        click.echo(f"  Password (shown once): {password}")
-        click.echo("  Change it with: .venv/bin/clipai users passwd admin")
-        click.echo("")
+    from clipai import site_setup
+
+    for notice in (site_setup.ensure_instance_secret(Path(current_app.instance_path)),
+                   site_setup.set_up(current_app._get_current_object())):
+        if notice:
+            click.echo(notice)
 
 
 db_cli = click.Group("db", help="Database schema.")

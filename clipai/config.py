@@ -95,6 +95,9 @@ class Defaults:
     METRICS_TOKEN = None  # a long random secret: /metrics answers "Authorization: Bearer <it>" from anywhere
     LOG_LEVEL = "INFO"  # the servers' log: DEBUG, INFO, WARNING, ERROR
     LOG_FORMAT = "plain"  # "json": one JSON object per line
+    # The server prepares the database (``clipai setup``) before it answers: ``make run`` sets it.
+    # Leave it off where several processes start together (they would all migrate at once).
+    SETUP_ON_START = False
     PAGE_CACHE_SECONDS = 1.0  # public answers (policy pages) served again without running Flask; 0 turns it off
 
 

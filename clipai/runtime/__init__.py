@@ -15,13 +15,15 @@ One module per concern, each with the measurement that justifies it (docs/benchm
 - ``serving``: the real servers, their graceful shutdown and access logs without addresses.
 """
 
-from clipai.runtime import memory_limits, page_cache
-from clipai.runtime.socket_server import socketio_options
 
 
 def init_app(app):
     """Bind Flask-Limiter and Flask-SocketIO the runtime's way, and put the page cache in front."""
+    # Imported here, not above: the storage package imports green_db from this package, and a
+    # ``clipai`` command that only touches the database should not load the Socket.IO stack.
     from clipai.extensions import limiter, socketio  # the singletons are built on runtime classes
+    from clipai.runtime import memory_limits, page_cache
+    from clipai.runtime.socket_server import socketio_options
 
     memory_limits.init_limiter(limiter, app)
     socketio.init_app(app, **socketio_options(app.config))

@@ -1,5 +1,6 @@
 """Accounts for operators and maintainers: passwords, roles, aliases and bearer tokens."""
 
+import functools
 import re
 import secrets
 from datetime import timedelta
@@ -20,7 +21,21 @@ MAX_USERNAME_LENGTH = 64
 MIN_PASSWORD_LENGTH = 10
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Checked when the username is unknown, so both refusals cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to check unknown usernames against, so they cost what a known one costs.
+
+    Made on first use, not at import: hashing takes a tenth of a second that every ``clipai``
+    command would otherwise pay. Servers make it when they start (``warm_up``).
+    """
+    return generate_password_hash("not-a-real-password")
+
+
+def warm_up() -> None:
+    """Make the dummy hash now, so that even the first unknown username costs one hash only."""
+    _dummy_hash()
 
 
 def validate_new_account(username: str, password: str, roles) -> None:
@@ -80,7 +95,7 @@ def authenticate(username: str, password: str) -> User | None:
     lookup = _hashable_text(username) and len(username) <= MAX_USERNAME_LENGTH
     with storage.reading() as conn:
         found = user_store.user_and_password_hash(conn, username) if lookup else None
-    password_hash = found[1] if found else _DUMMY_HASH
+    password_hash = found[1] if found else _dummy_hash()
     valid = check_password_hash(password_hash, password if _hashable_text(password) else "")
     if not found or not valid or found[0].disabled:
         return None
