@@ -14,7 +14,16 @@ __all__ = ["TOKEN_STORAGE_KEY", "bearer_token", "current_user", "init_app", "req
 
 def init_app(app):
     """Serve the token API and give templates the storage key of the staff token."""
+    from clipai import signals
     from clipai.auth.views import bp
 
     app.register_blueprint(bp)
     app.add_template_global(TOKEN_STORAGE_KEY, "staff_token_key")
+    signals.server_starting.connect(prepare_sign_in)
+
+
+def prepare_sign_in(app, **_extra):
+    """A server makes the hash that unknown usernames are checked against before its first sign-in."""
+    from clipai.services import accounts
+
+    accounts.warm_up()

@@ -105,3 +105,15 @@ def test_first_admin_is_created_once(app_ctx):
 @pytest.mark.parametrize("token", ["", "x" * 500, None, 42, "not-a-token"])
 def test_malformed_tokens_find_nobody(app_ctx, token):
     assert accounts.user_for_token(token) is None
+
+
+def test_a_starting_server_makes_the_unknown_username_hash_before_its_first_sign_in(app):
+    from clipai import auth, signals
+
+    assert auth.prepare_sign_in in list(signals.server_starting.receivers_for(app))
+    accounts._dummy_hash.cache_clear()
+    auth.prepare_sign_in(app)
+    assert accounts._dummy_hash.cache_info().currsize == 1
+    with app.app_context():
+        assert accounts.authenticate("nobody-here", "any password at all") is None
+    assert accounts._dummy_hash.cache_info().hits >= 1
