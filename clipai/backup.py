@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL, make_url
 
 from clipai import storage
 from clipai.services import retention
-from clipai.storage import migrations, sqlite_copy
+from clipai.storage import sqlite_copy
 
 
 def postgres_lines(url: str, path: Path) -> tuple[str, list[str]]:
@@ -65,6 +65,8 @@ def restore_command(path, yes):
         click.confirm(f"Replace everything in {database} with {path}?", abort=True)
     storage.dispose(current_app)
     sqlite_copy.copy_in(path, database)
+    from clipai.storage import migrations  # Alembic: only a restore needs it, not every command
+
     migrations.upgrade(storage.engine())
     erased = retention.purge_expired()
     click.echo(f"Restored {database} from {path}; erased {erased} conversation(s) past their erase date.")

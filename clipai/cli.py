@@ -1,6 +1,5 @@
 """The ``clipai`` command: a Flask CLI group for setup, database, accounts and translations."""
 
-import importlib.metadata
 import subprocess
 import sys
 import time
@@ -10,20 +9,14 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from clipai import signals, storage
-from clipai.config import COMMAND_ASYNC_MODE, PROJECT_ROOT, ensure_secret_key
+from clipai import storage
+from clipai.config import COMMAND_ASYNC_MODE, PROJECT_ROOT
 from clipai.services import accounts
 from clipai.services.errors import ServiceError
-from clipai.storage import migrations
 from clipai.text_table import format_table
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 CATALOG_TEMPLATE = TRANSLATIONS / "messages.pot"
-
-
-def site_version() -> str:
-    """The installed site's version (``pyproject.toml``)."""
-    return importlib.metadata.version("clipai-site")
 
 
 def build_cli() -> FlaskGroup:
@@ -33,12 +26,36 @@ def build_cli() -> FlaskGroup:
     cli = FlaskGroup(create_app=lambda: create_app(async_mode=COMMAND_ASYNC_MODE), load_dotenv=False,
                      add_version_option=False)
     cli.help = "Manage the ClipAI site."
-    return click.version_option(site_version(), prog_name="ClipAI site", message="%(prog)s %(version)s")(cli)
+    return click.version_option(package_name="clipai-site", prog_name="ClipAI site", message="%(prog)s %(version)s")(cli)
 
 
 def main():
     """Entry point of the ``clipai`` console script."""
-    build_cli()(prog_name="clipai")
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        build_cli()(prog_name="clipai")
+    except DatabaseError as error:
+        click.echo(f"Error: {database_problem(error)}", err=True)
+        sys.exit(1)
+
+
+def database_problem(error) -> str:
+    """What to tell someone whose command failed in the database: set it up, or why it is unreachable."""
+    from clipai import create_app
+    from clipai.storage import migrations
+
+    app = create_app(async_mode=COMMAND_ASYNC_MODE)
+    try:
+        with app.app_context():
+            if migrations.pending(storage.engine()):
+                return "the database is not set up (or not up to date). Run `clipai setup` first (make run does it too)."
+    except Exception:  # unreachable or refused: the first error says why
+        pass
+    finally:
+        storage.dispose(app)
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"the database failed ({app.config['DATABASE_URL'].split('://')[0]}): {reason}"
 
 
 def fail(error: ServiceError):
@@ -67,6 +84,8 @@ db_cli = click.Group("db", help="Database schema.")
 @with_appcontext
 def db_upgrade():
     """Apply pending migrations."""
+    from clipai.storage import migrations  # Alembic: loaded by the commands that use it only
+
     migrations.upgrade(storage.engine())
     click.echo("Database is up to date.")
 
@@ -75,6 +94,8 @@ def db_upgrade():
 @click.option("-m", "--message", required=True, help="What the migration does (also its file name).")
 def db_revision(message):
     """Create the next numbered migration file in clipai/migrations/versions to fill in."""
+    from clipai.storage import migrations
+
     path = migrations.new_revision(message)
     click.echo(f"Created {path}.")
 

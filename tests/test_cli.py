@@ -115,3 +115,30 @@ def test_db_revision_creates_the_next_numbered_migration(run, tmp_path, monkeypa
     assert f"Created {created}." in result.output
     assert f'down_revision = {head!r}' in created.read_text()
     assert run("db", "upgrade").exit_code == 0  # the empty migration applies on top of the head
+
+
+def clipai_command(*args, database_url):
+    """The installed ``clipai`` script in a process of its own, on ``database_url``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLIPAI_")}
+    env.update(CLIPAI_DATABASE_URL=database_url, CLIPAI_SECRET_KEY="cli-test")
+    return subprocess.run([str(Path(sys.executable).parent / "clipai"), *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_a_command_before_setup_says_to_run_setup_not_a_traceback(tmp_path):
+    result = clipai_command("users", "list", database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert result.returncode == 1
+    assert result.stderr == ("Error: the database is not set up (or not up to date). "
+                             "Run `clipai setup` first (make run does it too).\n")
+    assert result.stdout == ""
+
+
+def test_a_command_on_an_unreachable_database_says_why_without_a_traceback():
+    result = clipai_command("users", "list", database_url="postgresql+psycopg://clipai@127.0.0.1:1/clipai")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the database failed (postgresql+psycopg): ")
+    assert "Connection refused" in result.stderr and "Traceback" not in result.stderr
