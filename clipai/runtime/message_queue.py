@@ -14,6 +14,8 @@ import redis
 import socketio
 from flask import current_app
 
+from clipai.runtime.rooms import ClientRooms, RoomsManager
+
 log = logging.getLogger(__name__)
 REDIS_KEY = "clipai.redis"
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -23,16 +25,16 @@ RESYNC_BATCH = 200  # clients disconnected at a time after an outage, so they do
 
 
 def message_queue(config):
-    """The client manager for ``MESSAGE_QUEUE``: None (this process only) or a Redis channel."""
+    """The client manager for ``MESSAGE_QUEUE``: this process's rooms only, or a Redis channel."""
     url = config["MESSAGE_QUEUE"]
     if not url:
-        return None
+        return RoomsManager()
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("MESSAGE_QUEUE must be a redis://, rediss:// or unix:// URL")
     return ResilientRedisManager(url, channel=f"{config['RATELIMIT_KEY_PREFIX']}-socketio")
 
 
-class ResilientRedisManager(socketio.RedisManager):
+class ResilientRedisManager(ClientRooms, socketio.RedisManager):
     """python-socketio's Redis manager, made to survive Redis outages.
 
     The stock manager already delivers to this process's clients before publishing; here a failed

@@ -55,6 +55,28 @@ def test_python_socketio_server_dispatches_events_through_handle_event():
         "clipai/runtime/socket_server.py relies on to see every client event first")
 
 
+def test_python_socketio_manager_keeps_what_the_rooms_manager_relies_on():
+    import re
+
+    from socketio.base_manager import BaseManager
+
+    user = "clipai/runtime/rooms.py's ClientRooms"
+    touched = set(re.findall(r"self\.(\w+)", source(BaseManager.basic_disconnect)))
+    assert touched == {"rooms", "callbacks", "pending_connect", "pending_disconnect", "basic_leave_room"}, moved(
+        "python-socketio", "a BaseManager.basic_disconnect that only leaves rooms and clears callbacks and "
+        f"pending lists (it now touches {sorted(touched)})", f"{user} re-implements with a room index")
+    assert inspect.isgeneratorfunction(BaseManager.get_participants) and "copy()" in source(
+        BaseManager.get_participants), moved(
+        "python-socketio", "a get_participants generator over a copy of the room",
+        f"{user} pauses between slices of")
+    assert "for sid, eio_sid in self.get_participants(" in source(socketio.Manager.emit), moved(
+        "python-socketio", "Manager.emit sending while it iterates get_participants",
+        f"{user} relies on to pause a large broadcast between sends")
+    for method in ("basic_enter_room", "basic_leave_room"):
+        assert f"self.{method}(" in source(BaseManager), moved(
+            "python-socketio", f"room changes made through BaseManager.{method}", f"{user} indexes through")
+
+
 def test_python_socketio_server_runs_each_event_through_handle_event_internal():
     expected = ["self", "server", "sid", "eio_sid", "data", "namespace", "id"]
     assert parameters(socketio.Server._handle_event_internal) == expected, moved(
