@@ -21,6 +21,7 @@ from bench.http_load import fetch, run_wrk, wrk_available
 
 RATES = (200, 1000, 3000)
 ACK_RATE = 1000
+COLLEAGUE_AFTER_SECONDS = 1.0  # into the held relay run: the broadcast falls inside what is measured
 FILES_BESIDES_VISITORS = 100  # listener, database, log, thread-pool pipes of the server
 DOCS = servers.PROJECT_ROOT / "docs" / "benchmarks.md"
 
@@ -143,6 +144,9 @@ def more_saturation_pairs(site, bare, token, site_result, bare_result, args) -> 
 
 def measure_held(mode, database_url, body_bytes, token, workdir, args) -> dict:
     held = {}
+    # One second into the site's run a second operator comes online, and every held visitor is
+    # sent the new count (a broadcast to all of them, which used to stall every chat).
+    colleague = {"token": servers.colleague_token(database_url), "after": COLLEAGUE_AFTER_SECONDS}
     for name in ("site", "bare"):
         server = (servers.site(mode, database_url, workdir) if name == "site"
                   else servers.baseline(mode, workdir, body_bytes))
@@ -151,7 +155,8 @@ def measure_held(mode, database_url, body_bytes, token, workdir, args) -> dict:
         def relay_while_held(server=server, name=name):
             # With thousands of connections, full garbage collections show here (gc.freeze trap).
             spec = socket_runs.relay_spec(server, site=name == "site", token=token, rates=[200],
-                                          seconds=args.seconds, saturate_seconds=0, visitors=20)
+                                          seconds=args.seconds, saturate_seconds=0, visitors=20,
+                                          colleague=colleague if name == "site" else None)
             return socket_runs.drop_acked_ids(socket_runs.relay(server, spec))["runs"][0]
 
         with server:

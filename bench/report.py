@@ -5,6 +5,7 @@ from pathlib import Path
 
 BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
 END = "<!-- bench:end -->"
+GENERATOR_LIMIT = 0.8  # share of its core past which the load generator, not the server, may be the limit
 DOC_HEADER = """# Benchmarks
 
 `make bench` (`python -m bench`) serves the site and a bare Flask-SocketIO baseline
@@ -72,8 +73,14 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                      _number(bare["kib_per_connection"], 1), _number(ratio, 2), "≤ 1.10", _verdict(ok)))
         if held.get("relay"):
             s, b = held["relay"]["site"], held["relay"]["bare"]
-            rows.append((f"held: relay p99 at {s['offered']:,} msg/s with all held",
-                         _number(s["delivery_p99_ms"], 1, " ms"), _number(b["delivery_p99_ms"], 1, " ms"), "", "", ""))
+            joined = " and a second operator coming online" if s.get("joined_after") is not None else ""
+            ok = (s["delivery_p99_ms"] is not None and b["delivery_p99_ms"] and s["delivery_max_ms"] is not None
+                  and s["delivery_p99_ms"] <= min(30, 3 * b["delivery_p99_ms"]) and s["delivery_max_ms"] <= 150)
+            rows.append((f"held: relay p99 / max at {s['offered']:,} msg/s with all held{joined}",
+                         f"{_number(s['delivery_p99_ms'], 1)} / {_number(s.get('delivery_max_ms'), 1)} ms",
+                         f"{_number(b['delivery_p99_ms'], 1)} / {_number(b.get('delivery_max_ms'), 1)} ms",
+                         _number(_ratio(s["delivery_p99_ms"], b["delivery_p99_ms"]), 2),
+                         "p99 ≤ 3 × bare and ≤ 30 ms, max ≤ 150 ms", _verdict(ok)))
     relay = r.get("relay")
     if relay:
         site, bare = relay["site"], relay["bare"]
@@ -82,7 +89,10 @@ def _rows(mode: str, r: dict) -> list[tuple]:
         ratio = _ratio(s_max, b_max)
         pairs = len(site["saturation"].get("sustained_runs", [])) if site.get("saturation") else 0
         label = "durable relay: max sustained msg/s" + (f" (median of {pairs} alternating runs)" if pairs > 1 else "")
-        rows.append((label, _number(s_max), _number(b_max), _number(ratio, 2), "≥ 0.60",
+        floor = [name for name, run in (("site", site), ("bare", bare))
+                 if (run.get("saturation") or {}).get("generator_cpu", 0) >= GENERATOR_LIMIT]
+        rows.append((label, _number(s_max) + (" (floor)" if "site" in floor else ""),
+                     _number(b_max) + (" (floor)" if "bare" in floor else ""), _number(ratio, 2), "≥ 0.60",
                      _verdict(ratio >= 0.6 if ratio else None)))
         for s, b in zip(site["runs"], bare["runs"]):
             target, ok = "", None
@@ -125,7 +135,7 @@ def generator_notes(results: dict) -> list[str]:
             for run in filter(None, runs):
                 if run.get("skipped"):
                     continue
-                if run.get("generator_cpu", 0) >= 0.9:
+                if run.get("generator_cpu", 0) >= GENERATOR_LIMIT:
                     label = f"{run['offered']:,} msg/s" if "offered" in run else "saturation"
                     notes.append(f"{mode} {name} relay at {label}: the generator used "
                                  f"{run['generator_cpu']:.0%} of its core, so this number is a floor.")

@@ -17,6 +17,7 @@ SERVER_CPU = 0
 GENERATOR_CPU = 1
 UNLIMITED = "1000000 per minute"
 BENCH_OPERATOR = "bench-operator"
+BENCH_COLLEAGUE = "bench-colleague"
 
 
 def can_pin() -> bool:
@@ -194,17 +195,35 @@ def baseline(mode: str, workdir: Path, body_bytes: int) -> Server:
 
 def prepare_database(database_url: str) -> str:
     """Migrate a fresh database, publish the shipped policy, and return an operator's token."""
-    from clipai import create_app, signals
-    from clipai.services import accounts
+    from clipai import signals
     from clipai.storage import migrations
+
+    def prepare(app):
+        migrations.upgrade(app.extensions["clipai.engine"])
+        signals.setup_requested.send(app)
+        return _new_operator_token(BENCH_OPERATOR, "Bench")
+
+    return _on_database(database_url, prepare)
+
+
+def colleague_token(database_url: str) -> str:
+    """A second operator's token: when it comes online, every visitor is told (``status``)."""
+    return _on_database(database_url, lambda app: _new_operator_token(BENCH_COLLEAGUE, "Colleague"))
+
+
+def _new_operator_token(username: str, alias: str) -> str:
+    from clipai.services import accounts
+
+    user = accounts.create_user(username, secrets.token_urlsafe(16), ("operator",), alias)
+    return accounts.issue_token(user)[0]
+
+
+def _on_database(database_url: str, work):
+    from clipai import create_app
 
     app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "bench"})
     try:
         with app.app_context():
-            migrations.upgrade(app.extensions["clipai.engine"])
-            signals.setup_requested.send(app)
-            user = accounts.create_user(BENCH_OPERATOR, secrets.token_urlsafe(16), ("operator",), "Bench")
-            token, _ = accounts.issue_token(user)
+            return work(app)
     finally:
         app.extensions["clipai.engine"].dispose()
-    return token

@@ -1,16 +1,18 @@
-"""Socket.IO load generators: many python-socketio asyncio clients in one process.
+"""Socket.IO load generators: many asyncio clients in one process.
 
 Run as ``python -m bench.socket_load SPEC_JSON`` on the generator core; the result is one JSON
 line on stdout. Two scenarios:
 
-- ``hold``: connect ``count`` clients to a namespace, print ``{"held": n, ...}``, keep them until
-  a line arrives on stdin, then exit (the kernel closes every socket at once);
+- ``hold``: connect ``count`` clients to a namespace (raw Engine.IO over aiohttp: they answer
+  pings and read nothing else), print ``{"held": n, ...}``, keep them until a line arrives on
+  stdin, then exit (the kernel closes every socket at once);
 - ``relay``: visitors send ``message`` events at fixed offered rates to a server while one
   operator listens; every ack and every delivery is timed and matched by ``client_msg_id``, so
   lost and duplicated messages are counted. A closed-loop run finds the maximum sustained rate.
 """
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -48,6 +50,38 @@ async def connect(session, url: str, namespace: str, auth=None, on=None) -> sock
 # --- hold ----------------------------------------------------------------------------------
 
 
+class Refused(Exception):
+    """The server answered a namespace CONNECT with something other than CONNECT."""
+
+
+async def held_connection(session, url: str, namespace: str, auth=None):
+    """One held visitor in raw Engine.IO framing: join ``namespace``, then only answer pings.
+
+    A python-socketio client decodes every frame into an event and a task; thousands of them in
+    one process took the generator core for seconds whenever the server broadcast to everyone
+    (an operator coming online), and the measuring generator shares that core.
+    """
+    ws = await session.ws_connect(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
+                                  autoping=True, max_msg_size=0)
+    opening = await asyncio.wait_for(ws.receive_str(), CONNECT_TIMEOUT)
+    if not opening.startswith("0"):
+        raise Refused(opening[:40])
+    await ws.send_str(f"40{namespace}," + json.dumps(auth or {}))
+    while True:  # events the connect handler emits may come before the answer
+        answer = await asyncio.wait_for(ws.receive_str(), CONNECT_TIMEOUT)
+        if answer.startswith(f"40{namespace},"):
+            break
+        if answer.startswith(f"44{namespace},"):
+            raise Refused(answer[:80])
+    return ws, asyncio.create_task(answer_pings(ws))
+
+
+async def answer_pings(ws) -> None:
+    async for frame in ws:
+        if frame.type == aiohttp.WSMsgType.TEXT and frame.data == "2":
+            await ws.send_str("3")
+
+
 async def hold(spec: dict) -> None:
     session = new_session()
     gate = asyncio.Semaphore(spec.get("concurrency", 100))
@@ -56,7 +90,7 @@ async def hold(spec: dict) -> None:
     async def one():
         async with gate:
             try:
-                clients.append(await connect(session, spec["url"], spec["namespace"], spec.get("auth")))
+                clients.append(await held_connection(session, spec["url"], spec["namespace"], spec.get("auth")))
             except Exception as error:  # counted and reported; the bench goes on
                 failures[type(error).__name__] += 1
 
@@ -64,6 +98,10 @@ async def hold(spec: dict) -> None:
     await asyncio.gather(*(one() for _ in range(spec["count"])))
     report = {"held": len(clients), "failed": sum(failures.values()), "failures": dict(failures),
               "seconds": round(time.perf_counter() - started, 2)}
+    # Thousands of clients are long-lived objects: out of full collections, which would otherwise
+    # take this core (shared with the measuring generator) for a few hundred milliseconds at a time.
+    gc.collect()
+    gc.freeze()
     print(json.dumps(report), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
@@ -106,6 +144,15 @@ class Tally:
         answered = len(self.acked) + sum(self.failed.values())
         return answered >= len(self.sent_at) and all(self.deliveries[i] for i in self.acked)
 
+    def slow_deliveries(self, over_ms: float = 50.0, limit: int = 40) -> list:
+        """``[seconds after the first send, milliseconds]`` of the slowest deliveries over ``over_ms``:
+        when in the run the stalls came, to tell a start-up burst from periodic work."""
+        if not self.sent_at:
+            return []
+        first = min(self.sent_at.values())
+        slow = [(self.delivered_at[i] - ms / 1000 - first, ms) for i, ms in enumerate(self.delivery_ms) if ms > over_ms]
+        return [[round(at, 3), round(ms, 1)] for at, ms in sorted(slow, key=lambda item: -item[1])[:limit]]
+
     def summary(self, wanted_delivery: bool) -> dict:
         lost = [i for i in self.acked if not self.deliveries[i]] if wanted_delivery else []
         return {
@@ -120,6 +167,8 @@ class Tally:
             "ack_p99_ms": percentile(self.ack_ms, 0.99),
             "delivery_p50_ms": percentile(self.delivery_ms, 0.50),
             "delivery_p99_ms": percentile(self.delivery_ms, 0.99),
+            "delivery_max_ms": max(self.delivery_ms, default=None),
+            "slow_deliveries": self.slow_deliveries(),
             "acked_ids": sorted(self.acked),
         }
 
@@ -133,6 +182,7 @@ class Relay:
         self.sequence = 0
         self.visitors: list[socketio.AsyncClient] = []
         self.operator = None
+        self.colleague = None
         self.operator_disconnects: list[str] = []
 
     async def open(self):
@@ -178,10 +228,20 @@ class Relay:
         while time.perf_counter() < deadline and not tally.settled():
             await asyncio.sleep(0.02)
 
-    async def offered(self, rate: float, seconds: float) -> dict:
-        """Send ``rate`` messages a second, spread over the visitors, whatever the answers."""
+    async def join_colleague(self, after: float) -> float:
+        """After ``after`` seconds a second operator comes online: every visitor is sent ``status``."""
+        await asyncio.sleep(after)
+        joined = time.perf_counter()
+        self.colleague = await connect(self.session, self.spec["url"], self.spec["operator_ns"],
+                                       self.spec["colleague_auth"])
+        return round(time.perf_counter() - joined, 3)
+
+    async def offered(self, rate: float, seconds: float, join_after: float | None = None) -> dict:
+        """Send ``rate`` messages a second, spread over the visitors, whatever the answers; with
+        ``join_after``, a colleague of the operator comes online that many seconds in."""
         self.tally = tally = Tally()
         total, index = int(rate * seconds), 0
+        joining = asyncio.create_task(self.join_colleague(join_after)) if join_after is not None else None
         cpu, started = time.process_time(), time.perf_counter()
         while index < total:
             due = min(total, int((time.perf_counter() - started) * rate) + 1)
@@ -192,6 +252,8 @@ class Relay:
         send_seconds = time.perf_counter() - started
         await self.settle(tally, self.spec.get("drain", 20))
         result = tally.summary(bool(self.operator))
+        if joining is not None:
+            result.update(joined_after=join_after, join_seconds=await joining)
         result.update(operator_disconnects=list(self.operator_disconnects), offered=rate, achieved=round(total / send_seconds, 1),
                       generator_cpu=round((time.process_time() - cpu) / (time.perf_counter() - started), 2))
         return result
@@ -226,7 +288,7 @@ class Relay:
         return result
 
     async def close(self):
-        for client in [*self.visitors, self.operator]:
+        for client in [*self.visitors, self.operator, self.colleague]:
             if client is not None:
                 try:
                     await asyncio.wait_for(client.disconnect(), 5)
@@ -253,7 +315,7 @@ async def relay(spec: dict) -> None:
             # (and starves the pings until connections drop): report it as saturated instead.
             results["runs"].append({"offered": rate, "skipped": True, "ceiling": ceiling})
             continue
-        results["runs"].append(await run.offered(rate, spec["seconds"]))
+        results["runs"].append(await run.offered(rate, spec["seconds"], spec.get("join_after")))
     await run.close()
     print(json.dumps(results), flush=True)
 

@@ -38,7 +38,9 @@ def run_generator(spec: dict, timeout: float) -> dict:
 
 
 def relay_spec(server: Server, *, site: bool, token: str | None, rates, seconds: float,
-               saturate_seconds: float, visitors: int, echo: bool = False) -> dict:
+               saturate_seconds: float, visitors: int, echo: bool = False, colleague: dict | None = None) -> dict:
+    """The relay generator's spec; ``colleague`` (``{"token", "after"}``, the site only) brings a
+    second operator online that many seconds into each measured run."""
     if echo:
         namespaces = {"visitor_ns": "/echo", "operator_ns": None}
     elif site:
@@ -56,6 +58,7 @@ def relay_spec(server: Server, *, site: bool, token: str | None, rates, seconds:
         "saturate_seconds": saturate_seconds,
         "window": 2,
         "skip_overload": True,
+        **({"colleague_auth": {"token": colleague["token"]}, "join_after": colleague["after"]} if colleague else {}),
         "prefix": f"{server.mode}-{server.name}-{'echo' if echo else 'relay'}-{time.monotonic_ns()}",
     }
 

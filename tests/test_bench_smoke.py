@@ -87,3 +87,31 @@ def test_the_relay_maximum_is_the_median_of_alternating_site_and_bare_runs(monke
     row = next(line for line in report.table({"gevent": {"relay": {"site": site_result, "bare": bare_result}}})
                .splitlines() if "durable relay" in line)
     assert "median of 3 alternating runs" in row and "| 0.55 |" in row
+
+
+def test_the_slowest_deliveries_say_how_slow_and_when_in_the_run():
+    tally = Tally()
+    for client_msg_id, sent, delivered in (("a", 10.0, 10.002), ("b", 11.0, 11.3), ("c", 12.0, 12.08)):
+        tally.sent_at[client_msg_id] = sent
+        tally.on_ack(client_msg_id, {"ok": True})
+        tally.on_delivery(client_msg_id)
+        tally.delivered_at[-1] = delivered
+        tally.delivery_ms[-1] = (delivered - sent) * 1000
+    summary = tally.summary(wanted_delivery=True)
+    assert round(summary["delivery_max_ms"]) == 300
+    assert summary["slow_deliveries"] == [[1.0, 300.0], [2.0, 80.0]]  # seconds into the run, slowest first
+
+
+def test_the_held_relay_row_judges_p99_against_the_bare_one_and_the_maximum():
+    def held(site_p99, site_max, bare_p99):
+        relay = {"site": {"offered": 200, "delivery_p99_ms": site_p99, "delivery_max_ms": site_max, "joined_after": 1.0},
+                 "bare": {"offered": 200, "delivery_p99_ms": bare_p99, "delivery_max_ms": bare_p99 * 2}}
+        side = {"held": 10, "requested": 10, "kib_per_connection": 60.0}
+        [row] = [row for row in report._rows("gevent", {"held": {"site": side, "bare": side, "relay": relay}})
+                 if "relay p99" in row[1]]
+        return row
+
+    assert held(12.0, 40.0, 6.0)[-1] == "met"
+    assert held(25.0, 40.0, 6.0)[-1] == "**missed**"  # more than 3 × bare
+    assert held(12.0, 200.0, 6.0)[-1] == "**missed**"  # one stall past 150 ms
+    assert "a second operator coming online" in held(12.0, 40.0, 6.0)[1]
