@@ -1,7 +1,7 @@
 """Preparing a checkout to serve: the schema, first-run data (the shipped policy) and the first admin.
 
 ``clipai setup`` runs it. So does the server itself before it answers when ``SETUP_ON_START`` is
-set, as ``make run`` sets it: one process start instead of two (docs/benchmarks.md, "Start-up").
+set, as ``make run`` sets it: one process start instead of two (docs/benchmarks.md, change 31).
 """
 
 from pathlib import Path
