@@ -28,12 +28,14 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
-from clipai import create_app, site_setup  # noqa: E402  (must follow monkey-patching)
+from clipai import create_app  # noqa: E402  (must follow monkey-patching)
 from clipai.runtime.serving import serve  # noqa: E402
 
 
 def _set_up_first():
     """``SETUP_ON_START`` (make run): the secret key before the app reads it, then the database."""
+    from clipai import site_setup  # Alembic and first-run data: not imported by servers that skip this
+
     if not SETTINGS.get("SECRET_KEY") and (notice := site_setup.ensure_instance_secret(INSTANCE_PATH)):
         print(notice, flush=True)
     app = create_app()

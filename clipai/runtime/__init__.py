@@ -16,7 +16,6 @@ One module per concern, each with the measurement that justifies it (docs/benchm
 """
 
 
-
 def init_app(app):
     """Bind Flask-Limiter and Flask-SocketIO the runtime's way, and put the page cache in front."""
     # Imported here, not above: the storage package imports green_db from this package, and a

@@ -72,5 +72,3 @@ def manage_garbage_collection(app):
             gc.collect()
         if action:
             gc.freeze()  # no young collection first: that walk was itself a 20-50 ms stall
-
-

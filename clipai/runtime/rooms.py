@@ -15,6 +15,7 @@ just those, and lets other work run between slices of a large broadcast, one lar
 a time so that two of them (online, then offline) still arrive in order.
 """
 
+import itertools
 import threading
 
 import socketio
@@ -67,7 +68,7 @@ class ClientRooms:
         sends; the base class copies the room first, so clients may come and go meanwhile.
         """
         participants = super().get_participants(namespace, room)
-        first = [participant for _, participant in zip(range(BROADCAST_SLICE), participants)]
+        first = list(itertools.islice(participants, BROADCAST_SLICE))
         yield from first
         if len(first) < BROADCAST_SLICE:
             return

@@ -20,7 +20,6 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_USERNAME_LENGTH = 64
 MIN_PASSWORD_LENGTH = 10
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Checked when the username is unknown, so both refusals cost the same time.
 
 
 @functools.cache
