@@ -13,7 +13,6 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
 from clipai import storage
-from clipai.services import retention
 from clipai.storage import sqlite_copy
 
 
@@ -65,7 +64,8 @@ def restore_command(path, yes):
         click.confirm(f"Replace everything in {database} with {path}?", abort=True)
     storage.dispose(current_app)
     sqlite_copy.copy_in(path, database)
-    from clipai.storage import migrations  # Alembic: only a restore needs it, not every command
+    from clipai.services import retention  # with the restore's own imports, not every command's
+    from clipai.storage import migrations  # Alembic
 
     migrations.upgrade(storage.engine())
     erased = retention.purge_expired()

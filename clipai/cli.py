@@ -1,13 +1,15 @@
-"""The ``clipai`` command: a Flask CLI group for setup, database, accounts and translations."""
+"""The ``clipai`` command: setup, database, accounts, backups and translations, in the command app."""
 
+import functools
 import subprocess
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import ScriptInfo, shell_command, with_appcontext
 
 from clipai import storage
 from clipai.config import COMMAND_ASYNC_MODE, PROJECT_ROOT
@@ -19,13 +21,51 @@ TRANSLATIONS = PROJECT_ROOT / "translations"
 CATALOG_TEMPLATE = TRANSLATIONS / "messages.pot"
 
 
-def build_cli() -> FlaskGroup:
-    """The ``clipai`` group: Flask's (``-e/--env-file`` reads settings with python-dotenv) plus ``--version``."""
-    from clipai import create_app
+class ClipaiCommands(click.Group):
+    """The ``clipai`` group: its own commands and those of the command app (the core's and each
+    enabled feature's). Flask's ``with_appcontext`` builds that app from the ``ScriptInfo`` given.
 
-    cli = FlaskGroup(create_app=lambda: create_app(async_mode=COMMAND_ASYNC_MODE), load_dotenv=False,
-                     add_version_option=False)
-    cli.help = "Manage the ClipAI site."
+    Not Flask's ``FlaskGroup``: that one also imports every installed package's ``flask.commands``
+    plugins on each run (Flask-Limiter's, with rich: a tenth of every command's start) and offers
+    ``run`` and ``routes``, which have no meaning in an app that serves nothing.
+    """
+
+    def __init__(self, create_app, **attrs):
+        super().__init__(**attrs)
+        self.create_app = create_app
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        extra.setdefault("obj", ScriptInfo(create_app=self.create_app, set_debug_flag=False))
+        return super().make_context(info_name, args, parent, **extra)
+
+    def app_commands(self, ctx) -> click.Group:
+        return ctx.ensure_object(ScriptInfo).load_app().cli
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.app_commands(ctx).list_commands(ctx)})
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or self.app_commands(ctx).get_command(ctx, name)
+
+
+def load_env_file(_ctx, _param, path):
+    """``-e FILE``: read settings (``CLIPAI_…`` lines) with python-dotenv; the environment wins."""
+    if path:
+        import dotenv
+
+        dotenv.load_dotenv(path, override=False)
+    return path
+
+
+def build_cli() -> click.Group:
+    """The ``clipai`` command: ``-e/--env-file``, ``--version``, ``shell`` and the command app's commands."""
+    from clipai import create_command_app
+
+    cli = ClipaiCommands(lambda: create_command_app(async_mode=COMMAND_ASYNC_MODE), name="clipai",
+                         help="Manage the ClipAI site.")
+    cli.add_command(shell_command)
+    click.option("-e", "--env-file", type=click.Path(exists=True, dir_okay=False), is_eager=True, expose_value=False,
+                 callback=load_env_file, help="Read settings from this file first (the environment wins).")(cli)
     return click.version_option(package_name="clipai-site", prog_name="ClipAI site", message="%(prog)s %(version)s")(cli)
 
 
@@ -42,10 +82,10 @@ def main():
 
 def database_problem(error) -> str:
     """What to tell someone whose command failed in the database: set it up, or why it is unreachable."""
-    from clipai import create_app
+    from clipai import create_command_app
     from clipai.storage import migrations
 
-    app = create_app(async_mode=COMMAND_ASYNC_MODE)
+    app = create_command_app(async_mode=COMMAND_ASYNC_MODE)
     try:
         with app.app_context():
             if migrations.pending(storage.engine()):
@@ -60,6 +100,52 @@ def database_problem(error) -> str:
 
 def fail(error: ServiceError):
     raise click.ClickException(str(error.message))
+
+
+def with_server_app(command):
+    """Run ``command`` in the whole app, not the command app: the signals it sends (an erased
+    conversation) then reach the consoles of running servers through the message queue, as the
+    servers' own sends do. Run from a server's app (tests), it stays in that app."""
+    from clipai import COMMAND_APP_KEY
+
+    @with_appcontext
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        if not current_app.extensions.get(COMMAND_APP_KEY):
+            return command(*args, **kwargs)
+        from clipai import create_app
+
+        app = create_app(async_mode=COMMAND_ASYNC_MODE)
+        try:
+            with app.app_context():
+                return command(*args, **kwargs)
+        finally:
+            storage.dispose(app)
+
+    return run
+
+
+class LazyGroup(click.Group):
+    """A command group imported when it is used (Click's "lazily loading subcommands" pattern), so
+    that ``clipai --help`` and every other command do not import what the group's commands need.
+
+    ``target`` is ``"module:attribute"`` of the real group; its help is the one shown.
+    """
+
+    def __init__(self, name: str, target: str, help: str):
+        super().__init__(name, help=help)
+        self.target = target
+
+    @functools.cached_property
+    def group(self) -> click.Group:
+        module, attribute = self.target.split(":")
+        return getattr(import_module(module), attribute)
+
+    def list_commands(self, ctx):
+        return self.group.list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self.group.get_command(ctx, name)
 
 
 # --- setup and database -------------------------------------------------------------------

@@ -16,6 +16,15 @@ def load_features(app):
         import_module(name).init_app(app)
 
 
+def init_commands(app):
+    """Add the ``clipai`` commands of each configured feature, for the command app (which serves
+    nothing). A feature with commands defines ``init_commands(app)``, and its ``init_app`` calls it."""
+    for name in app.config["ENABLED_FEATURES"]:
+        init = getattr(import_module(name), "init_commands", None)
+        if init is not None:
+            init(app)
+
+
 def add_nav_link(app, endpoint: str, label, order: int = 50):
     """Show a link in the site header (``label`` is a lazy string)."""
     app.extensions[NAV_KEY].append((order, endpoint, label))

@@ -1,23 +1,10 @@
-"""``clipai chat purge`` and the periodic purge of conversations past their erase date."""
-
-import click
-from flask.cli import with_appcontext
+"""The periodic purge of conversations past their erase date, while the server runs."""
 
 from clipai import signals
 from clipai.extensions import socketio
 from clipai.services import retention
 
 EXTENSION_KEY = "clipai.chat.retention"
-
-chat_cli = click.Group("chat", help="Support chat.")
-
-
-@chat_cli.command("purge")
-@with_appcontext
-def purge_command():
-    """Erase conversations whose erase date has passed."""
-    erased = retention.purge_expired()
-    click.echo(f"Erased {erased} conversation(s).")
 
 
 def start_purge_job(app, **_extra):
@@ -28,6 +15,5 @@ def start_purge_job(app, **_extra):
 
 
 def init_app(app):
-    app.cli.add_command(chat_cli)
     app.extensions[EXTENSION_KEY] = False  # not started yet
     signals.server_starting.connect(start_purge_job)

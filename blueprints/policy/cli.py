@@ -72,7 +72,7 @@ def warn_about_outdated(texts, controlling_locale, yes):
         click.confirm("Publish anyway?", abort=True, err=True)
 
 
-policy_cli = click.Group("policy", help="Privacy-policy versions.")
+policy_cli = click.Group("policy")  # its help is where it is added (blueprints/policy/__init__.py)
 
 
 @policy_cli.command("publish")
