@@ -115,3 +115,17 @@ def test_the_held_relay_row_judges_p99_against_the_bare_one_and_the_maximum():
     assert held(25.0, 40.0, 6.0)[-1] == "**missed**"  # more than 3 × bare
     assert held(12.0, 200.0, 6.0)[-1] == "**missed**"  # one stall past 150 ms
     assert "a second operator coming online" in held(12.0, 40.0, 6.0)[1]
+
+
+def test_the_durable_relay_rows_judge_against_the_bare_relay_of_the_same_run():
+    def rows(site_max, bare_max, site_p99, bare_p99):
+        def side(maximum, p99):
+            return {"saturation": {"sustained": maximum},
+                    "runs": [{"offered": 1000, "delivery_p50_ms": 1.0, "delivery_p99_ms": p99}]}
+
+        relay = {"site": side(site_max, site_p99), "bare": side(bare_max, bare_p99)}
+        found = {row[1].split(":")[0].split(" at ")[0]: row for row in report._rows("gevent", {"relay": relay})}
+        return found["durable relay"][-1], found["relay p50 / p99"][-1]
+
+    assert rows(850.0, 1000.0, 9.0, 5.0) == ("met", "met")
+    assert rows(790.0, 1000.0, 11.0, 5.0) == ("**missed**", "**missed**")  # below 0.80; past 2 × bare
