@@ -24,6 +24,7 @@ class FakeServer:
         self.eio = type("Eio", (), {"generate_id": staticmethod(lambda: f"sid{next(ids)}")})()
         self.received: dict[str, list] = {}
         self.pauses = 0
+        self.paused_for = []
         self.pause = pause
 
     def _send_eio_packet(self, eio_sid, pkt):
@@ -31,6 +32,7 @@ class FakeServer:
 
     def sleep(self, seconds):
         self.pauses += 1
+        self.paused_for.append(seconds)
         if self.pause:
             self.pause()
 
@@ -107,6 +109,8 @@ def test_a_large_broadcast_reaches_everyone_once_pausing_between_slices():
     assert sorted(server.received) == sorted(f"eio-{n}" for n in range(1_000))
     assert all(len(frames) == 1 for frames in server.received.values())
     assert server.pauses == (1_000 - rooms.BROADCAST_SLICE) // rooms.BROADCAST_SLICE
+    # a wait, not just a turn: what arrived meanwhile is read before the next slice goes out
+    assert set(server.paused_for) == {rooms.BROADCAST_PAUSE} and rooms.BROADCAST_PAUSE > 0
 
 
 def test_a_small_broadcast_and_a_message_to_one_client_never_pause():

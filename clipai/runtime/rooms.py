@@ -20,7 +20,13 @@ import threading
 
 import socketio
 
-BROADCAST_SLICE = 256  # recipients between two pauses of a large broadcast (about 5-10 ms of work)
+# A large broadcast goes out in slices with a short wait between them, during which the server
+# reads and answers everything else (docs/benchmarks.md, change 37). With 19,900 visitors the
+# status takes about a second to reach the last one, and a chat message waits at most one slice.
+# A turn (a pause of 0) was not enough: the slice's frames and the next slice were queued ahead of
+# the messages that arrived meanwhile, which waited 30 to 100 ms.
+BROADCAST_SLICE = 32  # recipients between two pauses (a fraction of a millisecond of work)
+BROADCAST_PAUSE = 0.001  # seconds
 
 
 class ClientRooms:
@@ -76,7 +82,7 @@ class ClientRooms:
             for count, participant in enumerate(participants, 1):
                 yield participant
                 if count % BROADCAST_SLICE == 0:
-                    self.server.sleep(0)
+                    self.server.sleep(BROADCAST_PAUSE)
 
 
 class RoomsManager(ClientRooms, socketio.Manager):
