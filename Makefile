@@ -24,6 +24,10 @@ SOCKETIO_JS := clipai/static/vendor/socket.io.min.js
 ALTCHA_DIR := clipai/static/vendor/altcha
 ALTCHA_JS := $(ALTCHA_DIR)/index.js
 VENDOR_JS := $(SOCKETIO_JS) $(ALTCHA_JS)
+# The bench's outside anchor, a bare Node.js Socket.IO relay, has its own package.json and lock;
+# npm ci writes this file last, so it stands for the whole install.
+BENCH_NODE := bench/node
+BENCH_NODE_STAMP := $(BENCH_NODE)/node_modules/.package-lock.json
 
 .PHONY: run test bench setup install install-test lock catalogs check-translations clean
 
@@ -47,7 +51,7 @@ test: test-js install-test catalogs
 test-js:
 	node --experimental-detect-module --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test tests/js/*.test.mjs
 
-bench: install-test catalogs
+bench: install-test catalogs $(BENCH_NODE_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 setup: install catalogs
@@ -94,6 +98,10 @@ $(ALTCHA_JS): $(SOCKETIO_JS)
 	cp node_modules/altcha-lib/dist/esm/v1/index.js node_modules/altcha-lib/dist/esm/v1/helpers.js \
 		node_modules/altcha-lib/dist/esm/v1/worker.js node_modules/altcha-lib/LICENSE.txt $(ALTCHA_DIR)/
 
+$(BENCH_NODE_STAMP): $(BENCH_NODE)/package.json $(BENCH_NODE)/package-lock.json
+	npm ci --prefix $(BENCH_NODE) --no-audit --no-fund --silent
+	touch $@
+
 catalogs: $(MO_FILES)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(SERVE_STAMP)
@@ -103,4 +111,4 @@ check-translations: install
 	$(BIN)/clipai translate check
 
 clean:
-	rm -rf $(VENV) node_modules $(SOCKETIO_JS) $(ALTCHA_DIR) translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules $(BENCH_NODE)/node_modules $(SOCKETIO_JS) $(ALTCHA_DIR) translations/*/LC_MESSAGES/*.mo

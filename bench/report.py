@@ -120,7 +120,33 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                      f"{integrity['stored_twice']} of {integrity['acked']:,} acked"
                      + (f" (the operator's connection dropped {dropped}×)" if dropped else ""),
                      f"{integrity['bare_lost']} / {integrity['bare_duplicated']}", "", "0", _verdict(bad == 0)))
+    if r.get("anchor"):
+        rows += _anchor_rows(r["anchor"])
     return [(mode, *row) for row in rows]
+
+
+def _anchor_rows(anchor: dict) -> list[tuple]:
+    """The durable relay, then the bare Flask-SocketIO relay, as a fraction of a bare Node.js relay."""
+    node = anchor["node"]
+    versus = f"vs bare Node.js Socket.IO relay (socket.io {anchor['socketio_version']})"
+    site_ratio = _ratio(anchor["site"]["per_cpu_second"], node["per_cpu_second"])
+    return [
+        (f"durable relay {versus}: msg per server CPU-second", _capacity(anchor["site"]), _capacity(node),
+         _number(site_ratio, 2), "≥ 0.40", _verdict(site_ratio >= 0.4 if site_ratio else None)),
+        (f"bare Flask-SocketIO relay (in the site column) {versus}", _capacity(anchor["bare"]), _capacity(node),
+         _number(_ratio(anchor["bare"]["per_cpu_second"], node["per_cpu_second"]), 2), "", ""),
+    ]
+
+
+def _capacity(side: dict) -> str:
+    """Messages per server CPU-second; the closed-loop maximum only where the server had its core full.
+
+    Otherwise the generator (or another process on the machine) was the limit, and the shares say which.
+    """
+    if side["server_cpu"] >= GENERATOR_LIMIT:
+        return f"{_number(side['per_cpu_second'])} (max {_number(side['sustained'])}/s)"
+    return (f"{_number(side['per_cpu_second'])} (server {side['server_cpu']:.0%}, "
+            f"generator {side['generator_cpu']:.0%} of a core)")
 
 
 def table(results: dict) -> str:

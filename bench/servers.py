@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ GENERATOR_CPU = 1
 UNLIMITED = "1000000 per minute"
 BENCH_OPERATOR = "bench-operator"
 BENCH_COLLEAGUE = "bench-colleague"
+NODE_DIR = PROJECT_ROOT / "bench" / "node"  # the outside anchor: its own package.json and lock
 
 
 def can_pin() -> bool:
@@ -191,6 +193,27 @@ def baseline(mode: str, workdir: Path, body_bytes: int) -> Server:
     env = _environment({"ASYNC_MODE": mode, "BENCH_BODY_BYTES": str(body_bytes)}, port)
     return Server("bare", mode, _command(mode, "bench.baseline_app"), env, port,
                   workdir / f"bare-{mode}-{port}.log")
+
+
+def node_available() -> bool:
+    """Node.js is installed and so are the relay's locked packages (``npm ci --prefix bench/node``)."""
+    return shutil.which("node") is not None and (NODE_DIR / "node_modules" / "socket.io" / "package.json").exists()
+
+
+def node_socketio_version() -> str:
+    """The installed socket.io's version: the one the lock pins, unless someone installed by hand."""
+    return json.loads((NODE_DIR / "node_modules" / "socket.io" / "package.json").read_text())["version"]
+
+
+def node_relay(workdir: Path) -> Server:
+    """The bare Node.js Socket.IO relay, with the site's Engine.IO settings."""
+    from clipai.config import Defaults
+
+    port = free_port()
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port),
+           "PING_INTERVAL": str(Defaults.SOCKETIO_PING_INTERVAL), "PING_TIMEOUT": str(Defaults.SOCKETIO_PING_TIMEOUT),
+           "MAX_HTTP_BUFFER_SIZE": str(Defaults.SOCKETIO_MAX_HTTP_BUFFER_SIZE)}
+    return Server("node", "node", ["node", str(NODE_DIR / "relay.mjs")], env, port, workdir / f"node-{port}.log")
 
 
 def prepare_database(database_url: str) -> str:

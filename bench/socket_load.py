@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import aiohttp
 import socketio
 
+from bench.servers import cpu_seconds
+
 CONNECT_TIMEOUT = 60
 ACK_TIMEOUT = 30
 OVERLOAD = 1.5  # offered rates above this multiple of the measured maximum are not run
@@ -259,8 +261,15 @@ class Relay:
         return result
 
     async def saturate(self, seconds: float, window: int) -> dict:
-        """Closed loop: each visitor keeps ``window`` messages in flight; count what gets through."""
+        """Closed loop: each visitor keeps ``window`` messages in flight; count what gets through.
+
+        With ``server_pid`` in the spec, the server's CPU seconds from the first send until every
+        message is answered are reported too (``server_cpu_seconds``), and the share of its core it
+        used while the loop ran (``server_cpu``): below 1, the generator was the limit.
+        """
         self.tally = tally = Tally()
+        server_pid = self.spec.get("server_pid")
+        server_cpu = cpu_seconds(server_pid) if server_pid else None
         cpu, started = time.process_time(), time.perf_counter()
         end = started + seconds
         loop = asyncio.get_running_loop()
@@ -277,6 +286,7 @@ class Relay:
         await asyncio.gather(*(pump(v) for v in self.visitors for _ in range(window)))
         elapsed = time.perf_counter() - started
         cpu_share = (time.process_time() - cpu) / elapsed
+        server_share = (cpu_seconds(server_pid) - server_cpu) / elapsed if server_pid else None
         # Only what was acked (and delivered) inside the window counts as sustained.
         delivered_in_window = sum(1 for at in tally.delivered_at if at <= end)
         acked_in_window = len(tally.ack_ms)
@@ -285,6 +295,9 @@ class Relay:
         result.update(operator_disconnects=list(self.operator_disconnects))
         rate = (delivered_in_window if self.operator else acked_in_window) / seconds
         result.update(sustained=round(rate, 1), generator_cpu=round(cpu_share, 2))
+        if server_pid:  # until everything is answered: what a server too fast for this generator spent
+            result.update(server_cpu_seconds=round(cpu_seconds(server_pid) - server_cpu, 3),
+                          server_cpu=round(server_share, 2))
         return result
 
     async def close(self):

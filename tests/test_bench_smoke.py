@@ -129,3 +129,66 @@ def test_the_durable_relay_rows_judge_against_the_bare_relay_of_the_same_run():
 
     assert rows(850.0, 1000.0, 9.0, 5.0) == ("met", "met")
     assert rows(790.0, 1000.0, 11.0, 5.0) == ("**missed**", "**missed**")  # below 0.80; past 2 × bare
+
+
+def anchor_side(per_cpu_second: float, sustained: float, server_cpu: float = 0.99) -> dict:
+    return {"per_cpu_second": per_cpu_second, "sustained": sustained, "server_cpu": server_cpu,
+            "generator_cpu": 0.7, "lost": 0, "duplicated": 0, "runs": []}
+
+
+def test_the_anchor_rows_give_the_site_and_the_bare_relay_as_fractions_of_node():
+    anchor = {"socketio_version": "4.8.4", "site": anchor_side(4000.0, 3900.0), "bare": anchor_side(6000.0, 5800.0),
+              "node": anchor_side(40000.0, 300.0, server_cpu=0.35)}
+    site_row, bare_row = report._rows("gevent", {"anchor": anchor})
+    assert "Node.js Socket.IO relay (socket.io 4.8.4)" in site_row[1]
+    assert site_row[2] == "4,000 (max 3,900/s)" and site_row[3] == "40,000 (server 35%, generator 70% of a core)"
+    assert site_row[4:] == ("0.10", "≥ 0.40", "**missed**")
+    assert bare_row[4] == "0.15" and bare_row[-1] == ""
+    anchor["site"] = anchor_side(17000.0, 16000.0)
+    assert report._rows("gevent", {"anchor": anchor})[0][-1] == "met"
+
+
+def test_the_anchor_is_a_row_group_of_its_own_and_runs_by_default():
+    import bench.__main__ as bench_main
+
+    assert bench_main.parse_args(["--rows", "anchor"]).rows == {"anchor"}
+    assert "anchor" in bench_main.parse_args([]).rows
+
+
+def test_the_anchor_is_skipped_with_a_reason_without_node(monkeypatch):
+    from bench import anchor, servers
+
+    monkeypatch.setattr(servers.shutil, "which", lambda name: None)
+    said, rows = [], {"relay", "anchor"}
+    anchor.drop_if_unavailable(rows, said.append)
+    assert rows == {"relay"} and "npm ci --prefix bench/node" in said[0]
+
+
+def test_the_anchor_alternates_site_bare_and_node_and_divides_by_server_cpu(monkeypatch, tmp_path):
+    import argparse
+    import contextlib
+    import types
+
+    from bench import anchor
+
+    order = []
+
+    def relay(server, spec):
+        order.append(server.name)
+        assert spec["server_pid"] == server.worker_pid
+        delivered = {"site": 4000, "bare": 6000, "node": 20000}[server.name] * len(order)
+        return {"runs": [], "saturation": {"sustained": 100.0, "delivered": delivered, "server_cpu_seconds": 2.0,
+                                           "server_cpu": 0.5, "generator_cpu": 0.9, "lost": 0, "duplicated": 0}}
+
+    def server(name):
+        return types.SimpleNamespace(name=name, mode="gevent", url="http://127.0.0.1:1", worker_pid=7)
+
+    monkeypatch.setattr(anchor.socket_runs, "relay", relay)
+    monkeypatch.setattr(anchor.servers, "node_relay", lambda workdir: contextlib.nullcontext(server("node")))
+    monkeypatch.setattr(anchor.servers, "node_socketio_version", lambda: "4.8.4")
+    args = argparse.Namespace(pairs=2, seconds=1.0, relay_visitors=5)
+    measured = anchor.measure_anchor(server("site"), server("bare"), "token", tmp_path, args, lambda text: None)["anchor"]
+    assert order == ["site", "bare", "node"] * 2
+    assert measured["site"]["per_cpu_second"] == (2000 + 8000) / 2  # the median of 4,000 × 1 / 2 s and × 4 / 2 s
+    assert measured["node"]["per_cpu_second"] == (30000 + 60000) / 2
+    assert measured["socketio_version"] == "4.8.4"
