@@ -120,7 +120,39 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                      f"{integrity['stored_twice']} of {integrity['acked']:,} acked"
                      + (f" (the operator's connection dropped {dropped}×)" if dropped else ""),
                      f"{integrity['bare_lost']} / {integrity['bare_duplicated']}", "", "0", _verdict(bad == 0)))
+    rows += _scaleout_rows(r.get("scaleout"))
     return [(mode, *row) for row in rows]
+
+
+def _scaleout_rows(scaleout: dict | None) -> list[tuple]:
+    """Two processes on Redis (in the site column) against one process (in the baseline's)."""
+    if not scaleout:
+        return []
+    two, one = scaleout["two"], scaleout["one"]
+    ratio = _ratio(two["server_cpu_ms_per_1000"], one["server_cpu_ms_per_1000"])
+    runs = len(two["runs"])
+    rows = [(f"scale-out: server CPU ms per 1,000 delivered (two processes on Redis / one)"
+             f"{f', median of {runs} alternating runs' if runs > 1 else ''}",
+             _number(two["server_cpu_ms_per_1000"]), _number(one["server_cpu_ms_per_1000"]),
+             _number(ratio, 2), "≤ 1.30", _verdict(ratio <= 1.3 if ratio else None))]
+    if two.get("redis_cpu_ms_per_1000") is not None:
+        rows.append(("scale-out: Redis CPU ms per 1,000 delivered (information)",
+                     _number(two["redis_cpu_ms_per_1000"]), _number(one["redis_cpu_ms_per_1000"]),
+                     _number(_ratio(two["redis_cpu_ms_per_1000"], one["redis_cpu_ms_per_1000"]), 2), "", ""))
+    rows.append(("scale-out: lost / duplicated / not stored / stored twice across processes",
+                 _integrity_counts(scaleout["integrity"]["two"]), _integrity_counts(scaleout["integrity"]["one"]),
+                 "", "0", _verdict(_integrity_bad(scaleout["integrity"]["two"]) == 0)))
+    return rows
+
+
+def _integrity_counts(integrity: dict) -> str:
+    refused = f", {integrity['refused']} refused" if integrity.get("refused") else ""
+    return (f"{integrity['lost']} / {integrity['duplicated']} / {integrity['not_stored']} / "
+            f"{integrity['stored_twice']} of {integrity['acked']:,} acked{refused}")
+
+
+def _integrity_bad(integrity: dict) -> int:
+    return sum(integrity.get(key, 0) for key in ("lost", "duplicated", "not_stored", "stored_twice", "refused"))
 
 
 def table(results: dict) -> str:
