@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -26,6 +27,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 OFFERED_RATE = 500  # msg/s: well under one process's maximum, so both setups deliver everything
 MIN_ROUNDS = 2
 GENERATOR_BUDGET_SECONDS = 150  # connecting, first messages, warm-up and draining, besides the run
+CORE, WALL = "server core", "wall"
 
 
 def unavailable() -> str | None:
@@ -102,12 +104,24 @@ def redis_pid() -> int | None:
 
 
 def cpu_sample(pids: dict) -> dict:
-    return {name: servers.cpu_seconds(pid) for name, pid in pids.items()}
+    """CPU seconds of each pid, of the whole server core, and the wall clock, at one moment."""
+    return {**{name: servers.cpu_seconds(pid) for name, pid in pids.items()},
+            CORE: core_busy_seconds(servers.SERVER_CPU), WALL: time.monotonic()}
+
+
+def core_busy_seconds(cpu: int) -> float:
+    """Time core ``cpu`` spent running anything (``/proc/stat``: user, nice, system, irq, softirq)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            user, nice, system, _idle, _iowait, irq, softirq = (int(n) for n in line.split()[1:8])
+            return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def run_marked(spec: dict, pids: dict, timeout: float) -> tuple[dict, dict]:
     """Run one relay generator and read the CPU time of ``pids`` when its measured run starts and
-    ends (``mark_phases``); returns its result and each pid's CPU seconds in between."""
+    ends (``mark_phases``); returns its result and each pid's CPU seconds in between (and the
+    server core's, and the wall clock's, under ``CORE`` and ``WALL``)."""
     samples = {}
     command = servers.pinned([sys.executable, "-m", "bench.socket_load", json.dumps({**spec, "mark_phases": True})],
                              servers.GENERATOR_CPU)
@@ -127,7 +141,7 @@ def run_marked(spec: dict, pids: dict, timeout: float) -> tuple[dict, dict]:
             errors.seek(0)
             raise RuntimeError(f"scale-out generator failed ({process.returncode}):\n{errors.read()[-3000:]}")
     before, after = samples["measuring"], samples["measured"]
-    return result, {name: after[name] - before[name] for name in pids}
+    return result, {name: after[name] - before[name] for name in before}
 
 
 def _read_results(process, pids: dict, samples: dict) -> dict | None:
@@ -155,11 +169,12 @@ def relay_across(visitor_site, operator_site, token: str, redis: int | None, arg
         pids["redis"] = redis
     result, cpu = run_marked(spec, pids, GENERATOR_BUDGET_SECONDS + args.seconds)
     run = result["runs"][0]
-    redis_seconds = cpu.pop("redis", None)
+    redis_seconds, core, wall = cpu.pop("redis", None), cpu.pop(CORE), cpu.pop(WALL)
     delivered = run["delivered"]
     return {**run, "server_cpu_seconds": {name: round(seconds, 3) for name, seconds in cpu.items()},
             "server_cpu_ms_per_1000": per_thousand(sum(cpu.values()), delivered),
-            "redis_cpu_ms_per_1000": per_thousand(redis_seconds, delivered)}
+            "redis_cpu_ms_per_1000": per_thousand(redis_seconds, delivered),
+            "others_on_server_core": round(max(0.0, core - sum(cpu.values())) / wall, 2)}
 
 
 def per_thousand(cpu_seconds: float | None, delivered: int) -> float | None:
@@ -214,4 +229,5 @@ def summary(runs: list[dict]) -> dict:
             "redis_cpu_ms_per_1000": median_of("redis_cpu_ms_per_1000"),
             "delivery_p99_ms": median_of("delivery_p99_ms"),
             "generator_cpu": max((run.get("generator_cpu", 0) for run in runs), default=None),
+            "others_on_server_core": max((run["others_on_server_core"] for run in runs), default=None),
             "runs": [{key: value for key, value in run.items() if key != "slow_deliveries"} for run in runs]}

@@ -190,7 +190,8 @@ class Relay:
         self.session = new_session()
         spec = self.spec
         if spec.get("operator_ns"):
-            self.operator = await connect(self.session, self.operator_url, spec["operator_ns"], spec.get("operator_auth"),
+            self.operator = await connect(self.session, self.operator_url, spec["operator_ns"],
+                                          spec.get("operator_auth"),
                                           on={"message": self._delivered, "disconnect": self._operator_left})
         gate = asyncio.Semaphore(50)
 

@@ -219,3 +219,10 @@ def test_the_stored_check_on_postgresql_reads_the_same_counts(postgres_url):
                      "('a', 'visitor'), ('b', 'visitor'), ('b', 'visitor'), ('c', 'operator')")
     assert scaleout.stored_check(postgres_url, ["a", "b", "c", "a"]) == {"acked": 3, "not_stored": 1,
                                                                          "stored_twice": 1}
+
+
+def test_a_scaleout_run_says_when_other_work_took_the_server_core():
+    result = scaleout_result(1500.0, 1250.0)
+    result["one"]["others_on_server_core"] = 0.3
+    [values] = [values for label, values in scaleout_rows(result).items() if "server CPU" in label]
+    assert values[0] == "1,500" and values[1] == "1,250 (others used up to 30% of the core)"
