@@ -103,10 +103,17 @@ def redis_pid() -> int | None:
 # --- one measured run ----------------------------------------------------------------------
 
 
-def cpu_sample(pids: dict) -> dict:
-    """CPU seconds of each pid, of the whole server core, and the wall clock, at one moment."""
-    return {**{name: servers.cpu_seconds(pid) for name, pid in pids.items()},
+def cpu_sample(groups: dict) -> dict:
+    """CPU seconds of each group of pids, of the whole server core, and the wall clock, at one moment."""
+    return {**{name: sum(map(cpu_seconds_if_alive, pids)) for name, pids in groups.items()},
             CORE: core_busy_seconds(servers.SERVER_CPU), WALL: time.monotonic()}
+
+
+def cpu_seconds_if_alive(pid: int) -> float:
+    try:
+        return servers.cpu_seconds(pid)
+    except OSError:  # a database backend that ended during the run: its time is not counted
+        return 0.0
 
 
 def core_busy_seconds(cpu: int) -> float:
@@ -118,11 +125,14 @@ def core_busy_seconds(cpu: int) -> float:
     return 0.0
 
 
-def run_marked(spec: dict, pids: dict, timeout: float) -> tuple[dict, dict]:
-    """Run one relay generator and read the CPU time of ``pids`` when its measured run starts and
-    ends (``mark_phases``); returns its result and each pid's CPU seconds in between (and the
-    server core's, and the wall clock's, under ``CORE`` and ``WALL``)."""
-    samples = {}
+def run_marked(spec: dict, groups_at, timeout: float) -> tuple[dict, dict, dict]:
+    """Run one relay generator and read CPU times when its measured run starts and ends
+    (``mark_phases``). ``groups_at()`` names the pids to read, asked once as the run starts.
+
+    Returns the generator's result, each group's CPU seconds in between (and the server core's
+    and the wall clock's, under ``CORE`` and ``WALL``), and the groups that were read.
+    """
+    samples, groups = {}, {}
     command = servers.pinned([sys.executable, "-m", "bench.socket_load", json.dumps({**spec, "mark_phases": True})],
                              servers.GENERATOR_CPU)
     with tempfile.TemporaryFile("w+") as errors:
@@ -131,7 +141,14 @@ def run_marked(spec: dict, pids: dict, timeout: float) -> tuple[dict, dict]:
         watchdog = threading.Timer(timeout, process.kill)
         watchdog.start()
         try:
-            result = _read_results(process, pids, samples)
+            result = None
+            for message in _messages(process):
+                if message.get("phase") == "measuring":
+                    groups = groups_at()
+                if "phase" in message:
+                    samples[message["phase"]] = cpu_sample(groups)
+                else:
+                    result = message
         finally:
             watchdog.cancel()
             if process.poll() is None:
@@ -141,40 +158,49 @@ def run_marked(spec: dict, pids: dict, timeout: float) -> tuple[dict, dict]:
             errors.seek(0)
             raise RuntimeError(f"scale-out generator failed ({process.returncode}):\n{errors.read()[-3000:]}")
     before, after = samples["measuring"], samples["measured"]
-    return result, {name: after[name] - before[name] for name in before}
+    return result, {name: after[name] - before[name] for name in before}, groups
 
 
-def _read_results(process, pids: dict, samples: dict) -> dict | None:
-    result = None
+def _messages(process):
     for line in process.stdout:
-        if not line.startswith("{"):
-            continue
-        message = json.loads(line)
-        if "phase" in message:
-            samples[message["phase"]] = cpu_sample(pids)
-        else:
-            result = message
-    return result
+        if line.startswith("{"):
+            yield json.loads(line)
 
 
-def relay_across(visitor_site, operator_site, token: str, redis: int | None, args) -> dict:
+def relay_across(visitor_site, operator_site, token: str, database_url: str, args) -> dict:
     """Visitors on one process, the operator on ``operator_site``: CPU per 1,000 delivered."""
     spec = socket_runs.relay_spec(visitor_site, site=True, token=token, rates=[OFFERED_RATE], seconds=args.seconds,
                                   saturate_seconds=0, visitors=args.relay_visitors,
                                   operator_url=operator_site.url if operator_site is not visitor_site else None)
-    pids = {"visitors": visitor_site.worker_pid, "operator": operator_site.worker_pid}
+    sites = {"visitors": [visitor_site.worker_pid], "operator": [operator_site.worker_pid]}
     if operator_site is visitor_site:
-        pids = {"site": visitor_site.worker_pid}
-    if redis:
-        pids["redis"] = redis
-    result, cpu = run_marked(spec, pids, GENERATOR_BUDGET_SECONDS + args.seconds)
+        sites = {"site": [visitor_site.worker_pid]}
+    redis = redis_pid()
+
+    def groups_at():
+        return {**sites, "redis": [redis] if redis else [], "postgres": database_backends(database_url)}
+
+    result, cpu, groups = run_marked(spec, groups_at, GENERATOR_BUDGET_SECONDS + args.seconds)
     run = result["runs"][0]
-    redis_seconds, core, wall = cpu.pop("redis", None), cpu.pop(CORE), cpu.pop(WALL)
-    delivered = run["delivered"]
-    return {**run, "server_cpu_seconds": {name: round(seconds, 3) for name, seconds in cpu.items()},
-            "server_cpu_ms_per_1000": per_thousand(sum(cpu.values()), delivered),
-            "redis_cpu_ms_per_1000": per_thousand(redis_seconds, delivered),
-            "others_on_server_core": round(max(0.0, core - sum(cpu.values())) / wall, 2)}
+    servers_cpu = {name: cpu[name] for name in sites}
+    delivered, wall = run["delivered"], cpu[WALL]
+    return {**run, "server_cpu_seconds": {name: round(seconds, 3) for name, seconds in servers_cpu.items()},
+            "server_cpu_ms_per_1000": per_thousand(sum(servers_cpu.values()), delivered),
+            "redis_cpu_ms_per_1000": per_thousand(cpu["redis"], delivered) if redis else None,
+            "postgres_cpu_ms_per_1000": per_thousand(cpu["postgres"], delivered),
+            "postgres_backends": {"at_start": len(groups["postgres"]),
+                                  "gone_by_end": len(set(groups["postgres"]) - set(database_backends(database_url)))},
+            "others_on_server_core": round(max(0.0, cpu[CORE] - sum(servers_cpu.values())) / wall, 2)}
+
+
+def database_backends(database_url: str) -> list[int]:
+    """The PostgreSQL server processes serving this database's connections now."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def per_thousand(cpu_seconds: float | None, delivered: int) -> float | None:
@@ -193,7 +219,6 @@ def measure(mode: str, workdir: Path, args, say) -> dict:
     runs = {"one": [], "two": []}
     with fresh_database() as database_url:
         token = servers.prepare_database(database_url)
-        redis = redis_pid()
         one_shared, two_shared = queue_settings("one"), queue_settings("two")
         alone = servers.site(mode, database_url, workdir, one_shared)
         first, second = (servers.site(mode, database_url, workdir, two_shared) for _ in range(2))
@@ -201,8 +226,8 @@ def measure(mode: str, workdir: Path, args, say) -> dict:
             for server in (alone, first, second):
                 running.enter_context(server)
             for round_number in range(rounds):
-                runs["one"].append(relay_across(alone, alone, token, redis, args))
-                runs["two"].append(relay_across(first, second, token, redis, args))
+                runs["one"].append(relay_across(alone, alone, token, database_url, args))
+                runs["two"].append(relay_across(first, second, token, database_url, args))
                 say(f"scale-out round {round_number + 1}/{rounds}: CPU ms per 1,000 delivered "
                     f"one {runs['one'][-1]['server_cpu_ms_per_1000']}, two {runs['two'][-1]['server_cpu_ms_per_1000']}")
         integrity = {name: integrity_of(database_url, setup_runs) for name, setup_runs in runs.items()}
@@ -227,6 +252,7 @@ def summary(runs: list[dict]) -> dict:
 
     return {"server_cpu_ms_per_1000": median_of("server_cpu_ms_per_1000"),
             "redis_cpu_ms_per_1000": median_of("redis_cpu_ms_per_1000"),
+            "postgres_cpu_ms_per_1000": median_of("postgres_cpu_ms_per_1000"),
             "delivery_p99_ms": median_of("delivery_p99_ms"),
             "generator_cpu": max((run.get("generator_cpu", 0) for run in runs), default=None),
             "others_on_server_core": max((run["others_on_server_core"] for run in runs), default=None),
