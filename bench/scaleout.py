@@ -30,6 +30,8 @@ OFFERED_RATE = 500
 MIN_ROUNDS = 2
 GENERATOR_BUDGET_SECONDS = 150  # connecting, first messages, warm-up and draining, besides the run
 CORE, WALL = "server core", "wall"
+CONTENDED = 0.20  # share of the server core other processes took, past which a run is measured again
+CONTENDED_RETRIES = 2
 
 
 def unavailable() -> str | None:
@@ -218,7 +220,7 @@ def per_thousand(cpu_seconds: float | None, delivered: int) -> float | None:
 def measure(mode: str, workdir: Path, args, say) -> dict:
     """One process and two on Redis, alternating, on a fresh PostgreSQL database."""
     rounds = max(MIN_ROUNDS, args.pairs)
-    runs = {"one": [], "two": []}
+    runs, tried = {"one": [], "two": []}, {"one": [], "two": []}
     with fresh_database() as database_url:
         token = servers.prepare_database(database_url)
         one_shared, two_shared = queue_settings("one"), queue_settings("two")
@@ -228,13 +230,29 @@ def measure(mode: str, workdir: Path, args, say) -> dict:
             for server in (alone, first, second):
                 running.enter_context(server)
             for round_number in range(rounds):
-                runs["one"].append(relay_across(alone, alone, token, database_url, args))
-                runs["two"].append(relay_across(first, second, token, database_url, args))
+                for name, (visitor_site, operator_site) in (("one", (alone, alone)), ("two", (first, second))):
+                    runs[name].append(quiet_run(tried[name], visitor_site, operator_site, token, database_url,
+                                                args, say))
                 say(f"scale-out round {round_number + 1}/{rounds}: CPU ms per 1,000 delivered "
                     f"one {runs['one'][-1]['server_cpu_ms_per_1000']}, two {runs['two'][-1]['server_cpu_ms_per_1000']}")
-        integrity = {name: integrity_of(database_url, setup_runs) for name, setup_runs in runs.items()}
+        integrity = {name: integrity_of(database_url, setup_runs) for name, setup_runs in tried.items()}
     return {"scaleout": {"rate": OFFERED_RATE, "seconds": args.seconds, "visitors": args.relay_visitors,
                          "one": summary(runs["one"]), "two": summary(runs["two"]), "integrity": integrity}}
+
+
+def quiet_run(tried: list, visitor_site, operator_site, token: str, database_url: str, args, say) -> dict:
+    """One measured run, run again (at most ``CONTENDED_RETRIES`` times) while other work took more
+    than ``CONTENDED`` of the server core: the site then batches its writes differently, so its
+    CPU per message changes, not only its latency. Every run tried goes into ``tried``."""
+    for attempt in range(1, CONTENDED_RETRIES + 2):
+        run = relay_across(visitor_site, operator_site, token, database_url, args)
+        run["attempts"] = attempt
+        tried.append(run)
+        if run["others_on_server_core"] < CONTENDED:
+            break
+        say(f"scale-out: other work took {run['others_on_server_core']:.0%} of the server core, "
+            f"{'measuring again' if attempt <= CONTENDED_RETRIES else 'keeping this run'}")
+    return run
 
 
 def integrity_of(database_url: str, runs: list[dict]) -> dict:
