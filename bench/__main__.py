@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import anchor, report, servers, socket_runs
+from bench import anchor, report, scaleout, servers, socket_runs
 from bench.http_load import fetch, run_wrk, wrk_available
 
 RATES = (200, 1000, 3000)
@@ -33,7 +33,7 @@ def parse_args(argv):
     parser.add_argument("--seconds", type=float, help="length of each load run (default 4, quick 1)")
     parser.add_argument("--visitors", type=int, help="held visitors per server (default 20000, quick 300)")
     parser.add_argument("--relay-visitors", type=int, help="visitor connections sending messages (default 100)")
-    parser.add_argument("--rows", default="pages,relay,held,anchor", help="which groups of rows to run")
+    parser.add_argument("--rows", default="pages,relay,held,anchor,scaleout", help="which groups of rows to run")
     parser.add_argument("--rounds", type=int, help="alternating site/bare wrk rounds, best kept (default 2)")
     parser.add_argument("--pairs", type=int,
                         help="alternating site/bare closed-loop relay runs, medians reported (default 3, quick 1)")
@@ -191,6 +191,9 @@ def run_mode(mode: str, args, workdir: Path) -> dict:
     if "held" in args.rows:
         say(f"{mode}: holding {args.visitors:,} visitors")
         results.update(measure_held(mode, database_url, body_bytes, token, workdir, args))
+    if "scaleout" in args.rows:
+        say(f"{mode}: scale-out, one process and two on Redis")
+        results.update(scaleout.measure(mode, workdir, args, say))
     return results
 
 
@@ -218,6 +221,9 @@ def main(argv=None) -> int:
         say("wrk is not installed (apt-get install wrk): skipping the page rows")
         args.rows.discard("pages")
     anchor.drop_if_unavailable(args.rows, say)
+    if "scaleout" in args.rows and (missing := scaleout.unavailable()):
+        say(f"{missing}: skipping the scale-out rows")
+        args.rows.discard("scaleout")
     limit = servers.raise_file_limit(args.visitors + FILES_BESIDES_VISITORS)
     if limit < args.visitors + FILES_BESIDES_VISITORS:
         # The hard limit needs CAP_SYS_RESOURCE to go up; the server's own files need the margin.

@@ -5,6 +5,7 @@ from pathlib import Path
 
 BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
 END = "<!-- bench:end -->"
+SHARED_CORE_NOTE = 0.10  # share of the server core other processes took, past which a scale-out run says so
 GENERATOR_LIMIT = 0.8  # share of its core past which the load generator, not the server, may be the limit
 DURABLE_RELAY_TARGET = 0.80  # of the bare relay's maximum (issue 20; it was 0.60 before)
 DOC_HEADER = """# Benchmarks
@@ -122,6 +123,7 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                      f"{integrity['bare_lost']} / {integrity['bare_duplicated']}", "", "0", _verdict(bad == 0)))
     if r.get("anchor"):
         rows += _anchor_rows(r["anchor"])
+    rows += _scaleout_rows(r.get("scaleout"))
     return [(mode, *row) for row in rows]
 
 
@@ -147,6 +149,44 @@ def _capacity(side: dict) -> str:
         return f"{_number(side['per_cpu_second'])} (max {_number(side['sustained'])}/s)"
     return (f"{_number(side['per_cpu_second'])} (server {side['server_cpu']:.0%}, "
             f"generator {side['generator_cpu']:.0%} of a core)")
+
+
+def _scaleout_rows(scaleout: dict | None) -> list[tuple]:
+    """Two processes on Redis (in the site column) against one process (in the baseline's)."""
+    if not scaleout:
+        return []
+    two, one = scaleout["two"], scaleout["one"]
+    ratio = _ratio(two["server_cpu_ms_per_1000"], one["server_cpu_ms_per_1000"])
+    runs = len(two["runs"])
+    rows = [(f"scale-out: server CPU ms per 1,000 delivered (two processes on Redis / one)"
+             f"{f', median of {runs} alternating runs' if runs > 1 else ''}",
+             _number(two["server_cpu_ms_per_1000"]) + _shared_core(two),
+             _number(one["server_cpu_ms_per_1000"]) + _shared_core(one),
+             _number(ratio, 2), "≤ 1.30", _verdict(ratio <= 1.3 if ratio else None))]
+    if two.get("redis_cpu_ms_per_1000") is not None:
+        rows.append(("scale-out: Redis CPU ms per 1,000 delivered (information)",
+                     _number(two["redis_cpu_ms_per_1000"]), _number(one["redis_cpu_ms_per_1000"]),
+                     _number(_ratio(two["redis_cpu_ms_per_1000"], one["redis_cpu_ms_per_1000"]), 2), "", ""))
+    rows.append(("scale-out: lost / duplicated / not stored / stored twice across processes",
+                 _integrity_counts(scaleout["integrity"]["two"]), _integrity_counts(scaleout["integrity"]["one"]),
+                 "", "0", _verdict(_integrity_bad(scaleout["integrity"]["two"]) == 0)))
+    return rows
+
+
+def _shared_core(setup: dict) -> str:
+    """Say when other work took the server core during a run (it changes how the site batches)."""
+    share = setup.get("others_on_server_core") or 0
+    return f" (others used up to {share:.0%} of the core)" if share >= SHARED_CORE_NOTE else ""
+
+
+def _integrity_counts(integrity: dict) -> str:
+    refused = f", {integrity['refused']} refused" if integrity.get("refused") else ""
+    return (f"{integrity['lost']} / {integrity['duplicated']} / {integrity['not_stored']} / "
+            f"{integrity['stored_twice']} of {integrity['acked']:,} acked{refused}")
+
+
+def _integrity_bad(integrity: dict) -> int:
+    return sum(integrity.get(key, 0) for key in ("lost", "duplicated", "not_stored", "stored_twice", "refused"))
 
 
 def table(results: dict) -> str:

@@ -182,9 +182,10 @@ def site_settings(database_url: str, mode: str, port: int) -> dict:
     }
 
 
-def site(mode: str, database_url: str, workdir: Path) -> Server:
+def site(mode: str, database_url: str, workdir: Path, shared: dict | None = None) -> Server:
+    """The site on a free port; ``shared`` settings (a message queue, its prefix) override the defaults."""
     port = free_port()
-    env = _environment(site_settings(database_url, mode, port), port)
+    env = _environment({**site_settings(database_url, mode, port), **(shared or {})}, port)
     return Server("site", mode, _command(mode, "wsgi"), env, port, workdir / f"site-{mode}-{port}.log")
 
 

@@ -7,8 +7,9 @@ line on stdout. Two scenarios:
   pings and read nothing else), print ``{"held": n, ...}``, keep them until a line arrives on
   stdin, then exit (the kernel closes every socket at once);
 - ``relay``: visitors send ``message`` events at fixed offered rates to a server while one
-  operator listens; every ack and every delivery is timed and matched by ``client_msg_id``, so
-  lost and duplicated messages are counted. A closed-loop run finds the maximum sustained rate.
+  operator listens (on ``operator_url``, another process of the site, when given); every ack and
+  every delivery is timed and matched by ``client_msg_id``, so lost and duplicated messages are
+  counted. A closed-loop run finds the maximum sustained rate.
 """
 
 import asyncio
@@ -191,7 +192,8 @@ class Relay:
         self.session = new_session()
         spec = self.spec
         if spec.get("operator_ns"):
-            self.operator = await connect(self.session, spec["url"], spec["operator_ns"], spec.get("operator_auth"),
+            self.operator = await connect(self.session, self.operator_url, spec["operator_ns"],
+                                          spec.get("operator_auth"),
                                           on={"message": self._delivered, "disconnect": self._operator_left})
         gate = asyncio.Semaphore(50)
 
@@ -200,6 +202,12 @@ class Relay:
                 return await connect(self.session, spec["url"], spec["visitor_ns"])
 
         self.visitors = await asyncio.gather(*(visitor() for _ in range(spec["visitors"])))
+
+    @property
+    def operator_url(self) -> str:
+        """Where the operator and the colleague connect: ``operator_url`` (another process of the
+        site, to measure scale-out) or the visitors' ``url``."""
+        return self.spec.get("operator_url") or self.spec["url"]
 
     def _operator_left(self, reason=None):
         # Deliveries stop here: "lost" after this is the operator's connection, not the server's store.
@@ -234,7 +242,7 @@ class Relay:
         """After ``after`` seconds a second operator comes online: every visitor is sent ``status``."""
         await asyncio.sleep(after)
         joined = time.perf_counter()
-        self.colleague = await connect(self.session, self.spec["url"], self.spec["operator_ns"],
+        self.colleague = await connect(self.session, self.operator_url, self.spec["operator_ns"],
                                        self.spec["colleague_auth"])
         return round(time.perf_counter() - joined, 3)
 
@@ -310,6 +318,13 @@ class Relay:
         await self.session.close()
 
 
+def mark_phase(spec: dict, phase: str) -> None:
+    """With ``mark_phases``, say on stdout when the fixed-rate runs start and end, so the caller
+    can read the servers' CPU time around them only (not the connecting and the warm-up)."""
+    if spec.get("mark_phases"):
+        print(json.dumps({"phase": phase}), flush=True)
+
+
 async def relay(spec: dict) -> None:
     run = Relay(spec)
     await run.open()
@@ -322,6 +337,7 @@ async def relay(spec: dict) -> None:
     if spec.get("saturate_seconds"):  # first: a closed loop leaves no backlog behind for the next run
         results["saturation"] = await run.saturate(spec["saturate_seconds"], spec.get("window", 2))
     ceiling = results["saturation"]["sustained"] if results["saturation"] else None
+    mark_phase(spec, "measuring")
     for rate in spec.get("rates", []):
         if spec.get("skip_overload") and ceiling is not None and rate > OVERLOAD * ceiling:
             # Far past what the server sustains, a fixed rate only builds a backlog of many seconds
@@ -329,6 +345,7 @@ async def relay(spec: dict) -> None:
             results["runs"].append({"offered": rate, "skipped": True, "ceiling": ceiling})
             continue
         results["runs"].append(await run.offered(rate, spec["seconds"], spec.get("join_after")))
+    mark_phase(spec, "measured")
     await run.close()
     print(json.dumps(results), flush=True)
 

@@ -38,9 +38,11 @@ def run_generator(spec: dict, timeout: float) -> dict:
 
 
 def relay_spec(server: Server, *, site: bool, token: str | None, rates, seconds: float,
-               saturate_seconds: float, visitors: int, echo: bool = False, colleague: dict | None = None) -> dict:
+               saturate_seconds: float, visitors: int, echo: bool = False, colleague: dict | None = None,
+               operator_url: str | None = None) -> dict:
     """The relay generator's spec; ``colleague`` (``{"token", "after"}``, the site only) brings a
-    second operator online that many seconds into each measured run."""
+    second operator online that many seconds into each measured run; ``operator_url`` puts the
+    operator (and the colleague) on another server than the visitors."""
     if echo:
         namespaces = {"visitor_ns": "/echo", "operator_ns": None}
     elif site:
@@ -59,6 +61,7 @@ def relay_spec(server: Server, *, site: bool, token: str | None, rates, seconds:
         "window": 2,
         "skip_overload": True,
         **({"colleague_auth": {"token": colleague["token"]}, "join_after": colleague["after"]} if colleague else {}),
+        **({"operator_url": operator_url} if operator_url else {}),
         "prefix": f"{server.mode}-{server.name}-{'echo' if echo else 'relay'}-{time.monotonic_ns()}",
     }
 
@@ -68,6 +71,13 @@ def relay(server: Server, spec: dict) -> dict:
     return run_generator(spec, timeout=budget)
 
 
+# The stored check in SQL any of the site's databases runs: the acked ids go into a temporary
+# table, and each one's visitor messages are counted (0: not stored, 2 or more: stored twice).
+CREATE_ACKED = "CREATE TEMP TABLE acked (id TEXT PRIMARY KEY)"
+STORED_COUNTS = ("SELECT a.id, count(m.id) FROM acked a LEFT JOIN messages m "
+                 "ON m.client_msg_id = a.id AND m.author = 'visitor' GROUP BY a.id")
+
+
 def stored_check(database_path: str, results: dict) -> dict:
     """Count the acked messages missing from the database, and the ones stored twice."""
     acked = set()
@@ -75,17 +85,16 @@ def stored_check(database_path: str, results: dict) -> dict:
         if run:
             acked.update(run.pop("acked_ids", []))
     with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as conn:
-        conn.execute("CREATE TEMP TABLE acked (id TEXT PRIMARY KEY)")
+        conn.execute(CREATE_ACKED)
         conn.executemany("INSERT INTO acked VALUES (?)", ((i,) for i in acked))
-        rows = dict(conn.execute(
-            "SELECT a.id, count(m.id) FROM acked a LEFT JOIN messages m "
-            "ON m.client_msg_id = a.id AND m.author = 'visitor' GROUP BY a.id"
-        ).fetchall())
-    return {
-        "acked": len(acked),
-        "not_stored": sum(1 for count in rows.values() if count == 0),
-        "stored_twice": sum(1 for count in rows.values() if count > 1),
-    }
+        counts = [count for _, count in conn.execute(STORED_COUNTS).fetchall()]
+    return stored_verdict(len(acked), counts)
+
+
+def stored_verdict(acked: int, counts) -> dict:
+    """``{acked, not_stored, stored_twice}`` from each acked id's count of stored messages."""
+    counts = list(counts)
+    return {"acked": acked, "not_stored": counts.count(0), "stored_twice": sum(1 for n in counts if n > 1)}
 
 
 def drop_acked_ids(results: dict) -> dict:

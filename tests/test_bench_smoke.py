@@ -1,5 +1,7 @@
 """The benchmark's own plumbing: reading wrk, judging rows, and keeping hand-written notes."""
 
+import pytest
+
 from bench import report
 from bench.http_load import parse_wrk
 from bench.socket_load import Tally
@@ -192,3 +194,108 @@ def test_the_anchor_alternates_site_bare_and_node_and_divides_by_server_cpu(monk
     assert measured["site"]["per_cpu_second"] == (2000 + 8000) / 2  # the median of 4,000 × 1 / 2 s and × 4 / 2 s
     assert measured["node"]["per_cpu_second"] == (30000 + 60000) / 2
     assert measured["socketio_version"] == "4.8.4"
+
+
+def scaleout_result(two_ms: float, one_ms: float, lost: int = 0) -> dict:
+    def setup(ms):
+        return {"server_cpu_ms_per_1000": ms, "redis_cpu_ms_per_1000": 60.0, "runs": [{}, {}]}
+
+    def integrity(lost):
+        return {"acked": 3000, "not_stored": 0, "stored_twice": 0, "lost": lost, "duplicated": 0, "refused": 0}
+
+    return {"rate": 500, "two": setup(two_ms), "one": setup(one_ms),
+            "integrity": {"two": integrity(lost), "one": integrity(0)}}
+
+
+def scaleout_rows(result: dict) -> dict:
+    return {row[1]: row[2:] for row in report._rows("gevent", {"scaleout": result})}
+
+
+def test_the_scaleout_row_judges_two_processes_cpu_per_message_against_one():
+    met = scaleout_rows(scaleout_result(1500.0, 1250.0))
+    [(label, values)] = [(label, values) for label, values in met.items() if "server CPU" in label]
+    assert "two processes on Redis / one" in label and "median of 2" in label
+    assert values == ("1,500", "1,250", "1.20", "≤ 1.30", "met")
+    missed = scaleout_rows(scaleout_result(1700.0, 1250.0))
+    assert [values[-1] for label, values in missed.items() if "server CPU" in label] == ["**missed**"]
+
+
+def test_a_message_lost_across_processes_misses_the_scaleout_integrity_row():
+    rows = scaleout_rows(scaleout_result(1500.0, 1250.0, lost=1))
+    [values] = [values for label, values in rows.items() if "across processes" in label]
+    assert values[0] == "1 / 0 / 0 / 0 of 3,000 acked" and values[-1] == "**missed**"
+    assert any("Redis CPU" in label for label in rows)
+
+
+def test_the_operator_can_be_sent_to_another_process_than_the_visitors():
+    import types
+
+    from bench import socket_runs
+    from bench.socket_load import Relay
+
+    site = types.SimpleNamespace(name="site", mode="gevent", url="http://127.0.0.1:1")
+    spec = socket_runs.relay_spec(site, site=True, token="t", rates=[500], seconds=1, saturate_seconds=0,
+                                  visitors=2, operator_url="http://127.0.0.1:2")
+    assert (spec["url"], spec["operator_url"]) == ("http://127.0.0.1:1", "http://127.0.0.1:2")
+    assert Relay(spec).operator_url == "http://127.0.0.1:2"
+    alone = socket_runs.relay_spec(site, site=True, token="t", rates=[500], seconds=1, saturate_seconds=0, visitors=2)
+    assert "operator_url" not in alone and Relay(alone).operator_url == "http://127.0.0.1:1"
+
+
+def test_the_measured_run_is_marked_on_stdout_only_when_asked(capsys):
+    from bench.socket_load import mark_phase
+
+    mark_phase({}, "measuring")
+    mark_phase({"mark_phases": True}, "measured")
+    assert capsys.readouterr().out == '{"phase": "measured"}\n'
+
+
+def test_the_stored_check_counts_acked_messages_missing_or_stored_twice(tmp_path):
+    import sqlite3
+
+    from bench import socket_runs
+
+    database = tmp_path / "messages.sqlite3"
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, client_msg_id TEXT, author TEXT)")
+        conn.executemany("INSERT INTO messages (client_msg_id, author) VALUES (?, ?)",
+                         [("a", "visitor"), ("b", "visitor"), ("b", "visitor"), ("c", "operator")])
+    results = {"runs": [{"acked_ids": ["a", "b"]}], "saturation": {"acked_ids": ["c"]}}
+    assert socket_runs.stored_check(str(database), results) == {"acked": 3, "not_stored": 1, "stored_twice": 1}
+
+
+def test_scaleout_is_among_the_default_rows():
+    import bench.__main__ as bench_main
+
+    assert "scaleout" in bench_main.parse_args([]).rows
+
+
+@pytest.mark.postgres
+def test_the_stored_check_on_postgresql_reads_the_same_counts(postgres_url):
+    import psycopg
+
+    from bench import scaleout
+
+    with psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE messages (id SERIAL PRIMARY KEY, client_msg_id TEXT, author TEXT)")
+        conn.execute("INSERT INTO messages (client_msg_id, author) VALUES "
+                     "('a', 'visitor'), ('b', 'visitor'), ('b', 'visitor'), ('c', 'operator')")
+    assert scaleout.stored_check(postgres_url, ["a", "b", "c", "a"]) == {"acked": 3, "not_stored": 1,
+                                                                         "stored_twice": 1}
+
+
+def test_a_scaleout_run_says_when_other_work_took_the_server_core():
+    result = scaleout_result(1500.0, 1250.0)
+    result["one"]["others_on_server_core"] = 0.3
+    [values] = [values for label, values in scaleout_rows(result).items() if "server CPU" in label]
+    assert values[0] == "1,500" and values[1] == "1,250 (others used up to 30% of the core)"
+
+
+def test_a_scaleout_run_on_a_contended_core_is_measured_again_and_every_try_checked(monkeypatch):
+    from bench import scaleout
+
+    shares = [0.5, 0.3, 0.05]
+    monkeypatch.setattr(scaleout, "relay_across", lambda *setup: {"others_on_server_core": shares.pop(0)})
+    said, tried = [], []
+    kept = scaleout.quiet_run(tried, "site", "site", "token", "url", None, said.append)
+    assert kept == {"others_on_server_core": 0.05, "attempts": 3} and len(tried) == 3 and len(said) == 2
