@@ -14,7 +14,7 @@ WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:5000/privacy
      50%    7.50ms
      75%    9.00ms
      90%   11.00ms
-     99%    1.20s
+     99%    1.20s 
   4000 requests in 4.00s, 64.00MB read
   Socket errors: connect 0, read 2, write 0, timeout 1
   Non-2xx or 3xx responses: 3
