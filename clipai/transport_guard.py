@@ -1,4 +1,5 @@
-"""The Socket.IO endpoint's front door: oversize bodies and handshake floods stop here, before engine.io.
+"""The Socket.IO endpoint's doors: oversize bodies and handshake floods stop before engine.io, and
+connections whose client stopped reading are closed.
 
 python-engineio answers a long-polling ``POST`` larger than ``max_http_buffer_size`` by closing
 the session with ``Socket.close(wait=True)``, which waits until the session's queue is drained by
@@ -6,10 +7,25 @@ a long-polling ``GET`` that a hostile client never sends: the request never got 
 connection stayed open for good (issue 15). Here such a request is answered ``413`` at once, and
 the connection is shut down after the answer, so the server neither waits for a body that is not
 coming nor keeps the descriptor. New engine.io sessions are limited per hashed client address.
+
+engine.io queues every packet for a connection without bound, and its writer waits on the socket
+for as long as the client takes to read: a client that stopped reading (and answered pings blind)
+made the server keep every later packet for it, for as long as it liked (docs/chat.md).
+:class:`StalledClients` closes such a connection once a packet has waited ``SOCKETIO_SEND_TIMEOUT``
+seconds; a real browser reconnects and catches up.
+
+Under gunicorn's gevent worker the WebSocket is simple-websocket's, which (up to 1.1.0 at least)
+writes a frame with one ``socket.send`` and ignores how much of it went out: when the client's
+buffers were nearly full, the rest of a large frame (a history answer) was lost and the stream
+broken. :class:`WholeSends` hands it a socket whose ``send`` sends everything.
 """
 
 import io
+import logging
 import socket
+import threading
+import time
+import weakref
 from urllib.parse import parse_qs
 
 from clipai import ratelimit
@@ -20,6 +36,8 @@ from clipai.security import hashed_client_address
 # Flask-SocketIO's default path, which socketio_options() keeps.
 SOCKETIO_PREFIX = "/socket.io/"
 HANDSHAKE_LIMIT_KEY = "socketio-handshake"
+
+log = logging.getLogger(__name__)
 
 
 class TransportGuard:
@@ -41,6 +59,8 @@ class TransportGuard:
             retry_after = self.handshake_refused(environ)
             if retry_after:
                 return self.refusal(environ, start_response, 429, retry_after=retry_after)
+        if "gunicorn.socket" in environ and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ["gunicorn.socket"] = WholeSends(environ["gunicorn.socket"])
         return self.wsgi_app(environ, start_response)
 
     def handshake_refused(self, environ) -> int:
@@ -128,11 +148,83 @@ class ClosingBody:
         if hasattr(self.body, "close"):
             self.body.close()
         if self.sock is not None:
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # the client is already gone
-                pass
+            shut_down(self.sock)
+
+
+class WholeSends:
+    """A connection's socket whose ``send`` sends all it is given, one caller at a time.
+
+    simple-websocket takes gunicorn's socket from the environ and writes each frame with a single
+    ``send``; a partial write lost the end of the frame. Everything else is the socket's own.
+    """
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sending = threading.Lock()  # monkey-patched under gevent: a frame's writes stay together
+
+    def send(self, data, flags=0) -> int:
+        with self.sending:
+            self.sock.sendall(data, flags)
+        return len(data)
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+class StalledClients:
+    """Closes a connection once a packet has waited ``timeout`` seconds for its client to read.
+
+    It looks at each packet sent: engine.io's writer takes every queued packet at once when it is
+    free, so a queue that is never empty when a packet comes, for ``timeout`` seconds, means the
+    writer spent them waiting for the client. A WebSocket's TCP connection is shut down, which ends
+    engine.io's reader and writer and then the session (the disconnect handlers run as for any
+    lost connection); a long-polling session is closed. Reconnecting, a visitor's page asks for
+    what it missed (``last_seen``), so nothing stored is lost.
+    """
+
+    def __init__(self, server, timeout: float):
+        self.server, self.timeout = server, timeout
+        self.waiting_since = weakref.WeakKeyDictionary()  # engine.io socket -> when a packet began to wait
+        send_packet = server.eio.send_packet
+
+        def guarded_send_packet(sid, pkt):
+            self.check(sid)
+            send_packet(sid, pkt)
+
+        server.eio.send_packet = guarded_send_packet
+
+    def check(self, sid) -> None:
+        connection = self.server.eio.sockets.get(sid)
+        if connection is None:
+            return
+        if not connection.queue.qsize():
+            if self.waiting_since:
+                self.waiting_since.pop(connection, None)
+            return
+        now = time.monotonic()
+        waited = now - self.waiting_since.setdefault(connection, now)
+        if waited > self.timeout and not connection.closed:
+            self.waiting_since[connection] = float("inf")  # cut once
+            self.cut(sid, connection, waited)
+
+    def cut(self, sid, connection, waited: float) -> None:
+        log.warning("Closed a Socket.IO connection whose client read nothing for %.0f s (%d packets waiting); "
+                    "it catches up when it reconnects", waited, connection.queue.qsize())
+        sock = connection_socket(self.server.environ.get(sid) or {}) if connection.upgraded else None
+        if sock is not None:
+            shut_down(sock)
+        else:
+            self.server.start_background_task(close_session, sid)
+
+
+def shut_down(sock) -> None:
+    """End a connection both ways: whatever waits to read or write on it fails at once."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # the client is already gone
+        pass
 
 
 def init_app(app):
     app.wsgi_app = TransportGuard(app, app.wsgi_app)
+    StalledClients(socketio.server, app.config["SOCKETIO_SEND_TIMEOUT"])

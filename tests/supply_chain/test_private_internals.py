@@ -10,6 +10,7 @@ import inspect
 from importlib.metadata import version
 
 import engineio.socket
+import simple_websocket
 import flask
 import flask_limiter
 import flask_socketio
@@ -131,6 +132,32 @@ def test_python_engineio_server_keeps_its_connections_in_sockets():
         "clipai/transport_guard.py (closing a session sent an oversize body) read")
     assert "wait" in parameters(engineio.socket.Socket.close), moved(
         "python-engineio", "Socket.close(wait=…)", "clipai/runtime/message_queue.py (shutdown, resync) and clipai/transport_guard.py call with wait=False")
+
+
+def test_python_engineio_sockets_queue_what_stalled_clients_counts():
+    server = socketio.Server(async_mode="threading")
+    connection = engineio.socket.Socket(server.eio, "internals-check")
+    missing = [name for name in ("upgraded", "closed") if not hasattr(connection, name)]
+    connection.send(engineio.packet.Packet(engineio.packet.MESSAGE, data="queued"))
+    assert not missing and connection.queue.qsize() == 1, moved(
+        "python-engineio", f"Socket.queue holding each sent packet until the writer takes it, or Socket.{missing}",
+        "clipai/transport_guard.py's StalledClients reads")
+    assert isinstance(getattr(server, "environ", None), dict), moved(
+        "python-socketio", "Server.environ (the WSGI environ by engine.io sid)",
+        "clipai/transport_guard.py's StalledClients reads to find a stalled connection's socket")
+
+
+# --- simple-websocket ------------------------------------------------------------------------
+
+
+def test_simple_websocket_takes_gunicorns_socket_and_writes_each_frame_with_one_send():
+    assert "gunicorn.socket" in source(simple_websocket.ws.Server.__init__), moved(
+        "simple-websocket", "Server taking its socket from environ['gunicorn.socket']",
+        "clipai/transport_guard.py's WholeSends replaces there")
+    assert "self.sock.send(out_data)" in source(simple_websocket.ws.Base.send), (
+        f"simple-websocket {version('simple-websocket')} no longer writes a frame with one sock.send(out_data): "
+        "if it now sends whole frames itself, remove clipai/transport_guard.py's WholeSends; otherwise adapt it. "
+        "Then lift the bound in pyproject.toml (README, 'Upgrading dependencies').")
 
 
 # --- Flask-SocketIO --------------------------------------------------------------------------
