@@ -110,3 +110,36 @@ def test_the_handshake_limiter_storage_holds_the_hash_never_the_address(app, cli
     keys = " ".join(map(str, ratelimit.event_limiter(app).primary.storage.events))
     assert "socketio-handshake" in keys
     assert CANARY_ADDRESS not in keys
+
+
+# --- a long-polling client that stops fetching ----------------------------------------------------
+
+
+@pytest.mark.parametrize("settings", [{"SOCKETIO_SEND_TIMEOUT": 0.2}])
+def test_a_polling_session_that_stops_fetching_is_closed_once_a_packet_waited_too_long(client):
+    from clipai.extensions import socketio
+
+    sid = open_session(client)
+    assert client.post(f"{HANDSHAKE}&sid={sid}", data="40/chat,{}").status_code == 200
+    deadline = time.monotonic() + 10
+    n = 0
+    while sid in socketio.server.eio.sockets and time.monotonic() < deadline:
+        # It keeps asking for its history, and never fetches an answer.
+        client.post(f"{HANDSHAKE}&sid={sid}", data=f'42/chat,{n}["history",{{"after":0}}]')
+        n += 1
+        time.sleep(0.05)
+    assert sid not in socketio.server.eio.sockets, "a session that fetched nothing for 10 s is still open"
+    assert client.get(f"{HANDSHAKE}&sid={sid}").status_code == 400
+
+
+@pytest.mark.parametrize("settings", [{"SOCKETIO_SEND_TIMEOUT": 0.2}])
+def test_a_polling_session_that_keeps_fetching_stays_open(client):
+    from clipai.extensions import socketio
+
+    sid = open_session(client)
+    assert client.post(f"{HANDSHAKE}&sid={sid}", data="40/chat,{}").status_code == 200
+    for n in range(10):
+        assert client.post(f"{HANDSHAKE}&sid={sid}", data=f'42/chat,{n}["history",{{"after":0}}]').status_code == 200
+        time.sleep(0.05)
+        assert client.get(f"{HANDSHAKE}&sid={sid}").status_code == 200
+    assert sid in socketio.server.eio.sockets
