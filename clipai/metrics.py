@@ -87,6 +87,8 @@ def build_registry(app) -> CollectorRegistry:
                        ["author"], registry=registry)
     batches = Histogram("clipai_group_commit_batch_size", "Writes committed together in one transaction",
                         buckets=BATCH_BUCKETS, registry=registry)
+    stalled = Counter("clipai_socketio_stalled_connections_closed", "Socket.IO connections this process closed "
+                      "because their client read nothing for SOCKETIO_SEND_TIMEOUT seconds", registry=registry)
 
     def count_message(_app, message=None, **_extra):
         messages.labels(author=message.author).inc()
@@ -94,9 +96,13 @@ def build_registry(app) -> CollectorRegistry:
     def observe_batch(_app, size=0, **_extra):
         batches.observe(size)
 
+    def count_stalled(_app, **_extra):
+        stalled.inc()
+
     signals.message_stored.connect(count_message, sender=app)
     signals.writes_committed.connect(observe_batch, sender=app)
-    app.extensions[EXTENSION_KEY] = (registry, count_message, observe_batch)  # receivers live with the app
+    signals.connection_stalled.connect(count_stalled, sender=app)
+    app.extensions[EXTENSION_KEY] = (registry, count_message, observe_batch, count_stalled)  # receivers live with the app
     return registry
 
 

@@ -34,6 +34,10 @@ typing_changed = _signals.signal("typing-changed")
 #: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
 presence_changed = _signals.signal("presence-changed")
 
+#: ``sender=app`` — a Socket.IO connection was closed: its client read nothing while a packet waited
+#: ``SOCKETIO_SEND_TIMEOUT`` seconds (clipai.transport_guard.StalledClients).
+connection_stalled = _signals.signal("connection-stalled")
+
 #: ``sender=app, size=n`` — a group commit ran n writes (messages, read marks) in one transaction.
 writes_committed = _signals.signal("writes-committed")
 

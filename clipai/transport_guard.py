@@ -28,7 +28,7 @@ import time
 import weakref
 from urllib.parse import parse_qs
 
-from clipai import ratelimit
+from clipai import ratelimit, signals
 from clipai.errors import CODES, MESSAGES, api_error_response
 from clipai.extensions import socketio
 from clipai.security import hashed_client_address
@@ -182,8 +182,8 @@ class StalledClients:
     what it missed (``last_seen``), so nothing stored is lost.
     """
 
-    def __init__(self, server, timeout: float):
-        self.server, self.timeout = server, timeout
+    def __init__(self, app, server, timeout: float):
+        self.app, self.server, self.timeout = app, server, timeout
         self.waiting_since = weakref.WeakKeyDictionary()  # engine.io socket -> when a packet began to wait
         send_packet = server.eio.send_packet
 
@@ -210,6 +210,7 @@ class StalledClients:
     def cut(self, sid, connection, waited: float) -> None:
         log.warning("Closed a Socket.IO connection whose client read nothing for %.0f s (%d packets waiting); "
                     "it catches up when it reconnects", waited, connection.queue.qsize())
+        signals.connection_stalled.send(self.app)
         sock = connection_socket(self.server.environ.get(sid) or {}) if connection.upgraded else None
         if sock is not None:
             shut_down(sock)
@@ -227,4 +228,4 @@ def shut_down(sock) -> None:
 
 def init_app(app):
     app.wsgi_app = TransportGuard(app, app.wsgi_app)
-    StalledClients(socketio.server, app.config["SOCKETIO_SEND_TIMEOUT"])
+    StalledClients(app, socketio.server, app.config["SOCKETIO_SEND_TIMEOUT"])

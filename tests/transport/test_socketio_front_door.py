@@ -5,6 +5,7 @@ import time
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from clipai import ratelimit
 from clipai.config import Defaults
@@ -130,6 +131,13 @@ def test_a_polling_session_that_stops_fetching_is_closed_once_a_packet_waited_to
         time.sleep(0.05)
     assert sid not in socketio.server.eio.sockets, "a session that fetched nothing for 10 s is still open"
     assert client.get(f"{HANDSHAKE}&sid={sid}").status_code == 400
+    assert stalled_connections_closed(client) == 1
+
+
+def stalled_connections_closed(client) -> float:
+    scraped = text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))
+    return next(sample.value for family in scraped for sample in family.samples
+                if sample.name == "clipai_socketio_stalled_connections_closed_total")
 
 
 @pytest.mark.parametrize("settings", [{"SOCKETIO_SEND_TIMEOUT": 0.2}])
@@ -143,3 +151,4 @@ def test_a_polling_session_that_keeps_fetching_stays_open(client):
         time.sleep(0.05)
         assert client.get(f"{HANDSHAKE}&sid={sid}").status_code == 200
     assert sid in socketio.server.eio.sockets
+    assert stalled_connections_closed(client) == 0
