@@ -79,7 +79,7 @@ class Defaults:
     SOCKETIO_HANDSHAKE_LIMITS = "60 per minute"  # new engine.io sessions, per hashed address
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_PING_TIMEOUT = 20
-    SOCKETIO_SEND_TIMEOUT = 20  # a packet waits this long for a client that reads nothing, then it is cut
+    SOCKETIO_SEND_TIMEOUT = 20  # a connection whose writer took nothing for this long is cut (docs/chat.md)
     GC_FREEZE_INTERVAL_SECONDS = 1  # young objects frozen within a second: short collections (docs/benchmarks.md, 36)
     GC_FREEZE_AFTER_CONNECTIONS = 1000  # also freeze after this many new Socket.IO connections
     GC_FULL_COLLECTION_INTERVAL_SECONDS = 600  # unfreeze and collect what closed connections left

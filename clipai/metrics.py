@@ -88,7 +88,7 @@ def build_registry(app) -> CollectorRegistry:
     batches = Histogram("clipai_group_commit_batch_size", "Writes committed together in one transaction",
                         buckets=BATCH_BUCKETS, registry=registry)
     stalled = Counter("clipai_socketio_stalled_connections_closed", "Socket.IO connections this process closed "
-                      "because their client read nothing for SOCKETIO_SEND_TIMEOUT seconds", registry=registry)
+                      "because their client did not read what was sent for SOCKETIO_SEND_TIMEOUT seconds", registry=registry)
 
     def count_message(_app, message=None, **_extra):
         messages.labels(author=message.author).inc()

@@ -34,7 +34,7 @@ typing_changed = _signals.signal("typing-changed")
 #: ``sender=app, operators=[{id, alias, status}], operators_online=n`` — operator presence changed.
 presence_changed = _signals.signal("presence-changed")
 
-#: ``sender=app`` — a Socket.IO connection was closed: its client read nothing while a packet waited
+#: ``sender=app`` — a Socket.IO connection was closed: its writer took nothing from its queue for
 #: ``SOCKETIO_SEND_TIMEOUT`` seconds (clipai.transport_guard.StalledClients).
 connection_stalled = _signals.signal("connection-stalled")
 

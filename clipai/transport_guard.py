@@ -9,10 +9,10 @@ the connection is shut down after the answer, so the server neither waits for a 
 coming nor keeps the descriptor. New engine.io sessions are limited per hashed client address.
 
 engine.io queues every packet for a connection without bound, and its writer waits on the socket
-for as long as the client takes to read: a client that stopped reading (and answered pings blind)
-made the server keep every later packet for it, for as long as it liked (docs/chat.md).
-:class:`StalledClients` closes such a connection once a packet has waited ``SOCKETIO_SEND_TIMEOUT``
-seconds; a real browser reconnects and catches up.
+for as long as the client takes to read: under gevent a client that stopped reading (and answered
+pings blind) made the server keep every later packet for it, for as long as it liked
+(docs/chat.md). :class:`StalledClients` closes a connection whose writer has taken nothing from its
+queue for ``SOCKETIO_SEND_TIMEOUT`` seconds; a real browser reconnects and catches up.
 
 Under gunicorn's gevent worker the WebSocket is simple-websocket's, which (up to 1.1.0 at least)
 writes a frame with one ``socket.send`` and ignores how much of it went out: when the client's
@@ -22,6 +22,7 @@ broken. :class:`WholeSends` hands it a socket whose ``send`` sends everything.
 
 import io
 import logging
+import math
 import socket
 import threading
 import time
@@ -47,6 +48,9 @@ class TransportGuard:
         self.app, self.wsgi_app = app, wsgi_app
         self.max_body = int(app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"])
         self.handshake_limits = app.config["SOCKETIO_HANDSHAKE_LIMITS"]
+        # A session that began with long-polling and then upgraded: its WebSocket's connection, for as
+        # long as the WebSocket lasts (python-socketio only keeps the environ of the first request).
+        self.upgraded: dict[str, object] = {}
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(SOCKETIO_PREFIX):
@@ -59,9 +63,23 @@ class TransportGuard:
             retry_after = self.handshake_refused(environ)
             if retry_after:
                 return self.refusal(environ, start_response, 429, retry_after=retry_after)
-        if "gunicorn.socket" in environ and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            environ["gunicorn.socket"] = WholeSends(environ["gunicorn.socket"])
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            return self.websocket(environ, start_response)
         return self.wsgi_app(environ, start_response)
+
+    def websocket(self, environ, start_response):
+        """Whole frames under gunicorn, and the connection of an upgraded session known while it lasts."""
+        if "gunicorn.socket" in environ:
+            environ["gunicorn.socket"] = WholeSends(environ["gunicorn.socket"])
+        sid, sock = session_id(environ), connection_socket(environ)
+        if sid is None or sid in self.upgraded:  # a new session, or a second upgrade engine.io refuses
+            return self.wsgi_app(environ, start_response)
+        self.upgraded[sid] = sock
+        try:
+            return self.wsgi_app(environ, start_response)  # returns when the WebSocket ends
+        finally:
+            if self.upgraded.get(sid) is sock:
+                del self.upgraded[sid]
 
     def handshake_refused(self, environ) -> int:
         """Count a new session against the client's limit; seconds to wait when it is spent, else 0."""
@@ -172,19 +190,22 @@ class WholeSends:
 
 
 class StalledClients:
-    """Closes a connection once a packet has waited ``timeout`` seconds for its client to read.
+    """Closes a connection whose writer has taken nothing from its queue for ``timeout`` seconds.
 
-    It looks at each packet sent: engine.io's writer takes every queued packet at once when it is
-    free, so a queue that is never empty when a packet comes, for ``timeout`` seconds, means the
-    writer spent them waiting for the client. A WebSocket's TCP connection is shut down, which ends
-    engine.io's reader and writer and then the session (the disconnect handlers run as for any
-    lost connection); a long-polling session is closed. Reconnecting, a visitor's page asks for
-    what it missed (``last_seen``), so nothing stored is lost.
+    engine.io's writer takes every queued packet at once whenever it is free, then sends them one
+    by one, waiting as long as the client takes to read. So while the packet at the head of a
+    connection's queue stays the same, the writer is still busy with earlier packets: when that
+    lasts ``timeout`` seconds, the client reads nothing, or far too slowly. This is checked each
+    time a packet is sent to the connection (nothing grows otherwise). A WebSocket's connection is
+    shut down, which ends engine.io's reader and writer and then the session (the disconnect
+    handlers run as for any lost connection); a long-polling session is closed. Reconnecting, a
+    visitor's page asks for what it missed (``last_seen``), so nothing stored is lost.
     """
 
-    def __init__(self, app, server, timeout: float):
-        self.app, self.server, self.timeout = app, server, timeout
-        self.waiting_since = weakref.WeakKeyDictionary()  # engine.io socket -> when a packet began to wait
+    def __init__(self, app, server, timeout: float, upgraded: dict, clock=time.monotonic):
+        self.app, self.server, self.timeout, self.clock = app, server, timeout, clock
+        self.upgraded = upgraded  # TransportGuard's: sid -> the WebSocket connection of an upgraded session
+        self.head_since = weakref.WeakKeyDictionary()  # engine.io socket -> (since when, its queue's head)
         send_packet = server.eio.send_packet
 
         def guarded_send_packet(sid, pkt):
@@ -197,35 +218,54 @@ class StalledClients:
         connection = self.server.eio.sockets.get(sid)
         if connection is None:
             return
-        if not connection.queue.qsize():
-            if self.waiting_since:
-                self.waiting_since.pop(connection, None)
+        waiting = connection.queue.queue  # the deque inside the queue of every async mode
+        if not waiting:
+            if self.head_since:
+                self.head_since.pop(connection, None)
             return
-        now = time.monotonic()
-        waited = now - self.waiting_since.setdefault(connection, now)
-        if waited > self.timeout and not connection.closed:
-            self.waiting_since[connection] = float("inf")  # cut once
-            self.cut(sid, connection, waited)
+        now, head = self.clock(), waiting[0]
+        since, seen = self.head_since.get(connection, (now, None))
+        if seen is not head:
+            self.head_since[connection] = (now, head)
+        elif now - since > self.timeout and not connection.closed:
+            self.head_since[connection] = (math.inf, head)  # once
+            self.cut(sid, connection, now - since)
 
     def cut(self, sid, connection, waited: float) -> None:
-        log.warning("Closed a Socket.IO connection whose client read nothing for %.0f s (%d packets waiting); "
-                    "it catches up when it reconnects", waited, connection.queue.qsize())
+        log.warning("Closed a Socket.IO connection whose client had not read what was sent to it for %.0f s "
+                    "(%d packets waiting); it catches up when it reconnects", waited, len(connection.queue.queue))
         signals.connection_stalled.send(self.app)
-        sock = connection_socket(self.server.environ.get(sid) or {}) if connection.upgraded else None
-        if sock is not None:
-            shut_down(sock)
-        else:
+        sock = self.websocket_of(sid) if connection.upgraded else None
+        if sock is None or not shut_down(sock):
             self.server.start_background_task(close_session, sid)
 
+    def websocket_of(self, sid):
+        """The connection an engine.io session's WebSocket runs on; None when it is not known.
 
-def shut_down(sock) -> None:
-    """End a connection both ways: whatever waits to read or write on it fails at once."""
+        A session that began as a WebSocket has it in its first request's environ, which
+        python-socketio keeps. Never the connection of a long-polling request: behind a proxy it
+        may carry other visitors' requests next.
+        """
+        if sid in self.upgraded:
+            return self.upgraded[sid]
+        environ = self.server.environ.get(sid) or {}
+        began_as_websocket = parse_qs(environ.get("QUERY_STRING", "")).get("transport") == ["websocket"]
+        return connection_socket(environ) if began_as_websocket else None
+
+
+def shut_down(sock) -> bool:
+    """End a connection both ways: whatever waits to read or write on it fails at once.
+
+    False when it was already closed.
+    """
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:  # the client is already gone
-        pass
+        return False
+    return True
 
 
 def init_app(app):
-    app.wsgi_app = TransportGuard(app, app.wsgi_app)
-    StalledClients(app, socketio.server, app.config["SOCKETIO_SEND_TIMEOUT"])
+    guard = TransportGuard(app, app.wsgi_app)
+    app.wsgi_app = guard
+    StalledClients(app, socketio.server, app.config["SOCKETIO_SEND_TIMEOUT"], guard.upgraded)

@@ -6,10 +6,13 @@ the site misbehaves. README "Upgrading dependencies" says what to do then. pypro
 each of these libraries below the next release that may move them.
 """
 
+import importlib.util
 import inspect
 from importlib.metadata import version
+from pathlib import Path
 
 import engineio.socket
+import gevent.queue
 import simple_websocket
 import flask
 import flask_limiter
@@ -134,14 +137,27 @@ def test_python_engineio_server_keeps_its_connections_in_sockets():
         "python-engineio", "Socket.close(wait=…)", "clipai/runtime/message_queue.py (shutdown, resync) and clipai/transport_guard.py call with wait=False")
 
 
-def test_python_engineio_sockets_queue_what_stalled_clients_counts():
+def test_python_engineio_sockets_queue_what_stalled_clients_looks_at():
     server = socketio.Server(async_mode="threading")
     connection = engineio.socket.Socket(server.eio, "internals-check")
     missing = [name for name in ("upgraded", "closed") if not hasattr(connection, name)]
-    connection.send(engineio.packet.Packet(engineio.packet.MESSAGE, data="queued"))
-    assert not missing and connection.queue.qsize() == 1, moved(
-        "python-engineio", f"Socket.queue holding each sent packet until the writer takes it, or Socket.{missing}",
+    first, second = (engineio.packet.Packet(engineio.packet.MESSAGE, data=text) for text in ("first", "second"))
+    connection.send(first)
+    connection.send(second)
+    assert not missing and list(connection.queue.queue) == [first, second], moved(
+        "python-engineio", f"Socket.queue's deque (.queue) holding each sent packet in order, or Socket.{missing}",
         "clipai/transport_guard.py's StalledClients reads")
+    assert connection.poll() == [first, second] and not connection.queue.queue, moved(
+        "python-engineio", "Socket.poll taking every queued packet at once",
+        "clipai/transport_guard.py's StalledClients relies on (the head stays the same only while the writer is busy)")
+    queue = gevent.queue.JoinableQueue()  # the gevent mode's queue
+    queue.put("packet")
+    assert list(getattr(queue, "queue", ())) == ["packet"], moved(
+        "gevent", "JoinableQueue.queue (the deque of waiting items)", "clipai/transport_guard.py's StalledClients reads")
+    # The eventlet mode's queue, read rather than imported (importing eventlet here would warn).
+    eventlet_queue = Path(importlib.util.find_spec("eventlet").submodule_search_locations[0]) / "queue.py"
+    assert "self.queue = collections.deque()" in eventlet_queue.read_text(), moved(
+        "eventlet", "LightQueue.queue (the deque of waiting items)", "clipai/transport_guard.py's StalledClients reads")
     assert isinstance(getattr(server, "environ", None), dict), moved(
         "python-socketio", "Server.environ (the WSGI environ by engine.io sid)",
         "clipai/transport_guard.py's StalledClients reads to find a stalled connection's socket")
