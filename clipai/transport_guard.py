@@ -71,10 +71,10 @@ class TransportGuard:
         """Whole frames under gunicorn, and the connection of an upgraded session known while it lasts."""
         if "gunicorn.socket" in environ:
             environ["gunicorn.socket"] = WholeSends(environ["gunicorn.socket"])
-        sid, sock = session_id(environ), connection_socket(environ)
+        sid = session_id(environ)
         if sid is None or sid in self.upgraded:  # a new session, or a second upgrade engine.io refuses
             return self.wsgi_app(environ, start_response)
-        self.upgraded[sid] = sock
+        self.upgraded[sid] = sock = connection_socket(environ)
         try:
             return self.wsgi_app(environ, start_response)  # returns when the WebSocket ends
         finally:
@@ -98,9 +98,14 @@ class TransportGuard:
         return response(environ, start_response)
 
 
+def query_value(environ, name: str) -> str | None:
+    """A parameter of the request's query string (the first, if repeated), None when absent."""
+    return parse_qs(environ.get("QUERY_STRING", "")).get(name, [None])[0]
+
+
 def session_id(environ) -> str | None:
     """The engine.io session a request belongs to (its ``sid``), None for a new one."""
-    return parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+    return query_value(environ, "sid")
 
 
 def is_handshake(environ) -> bool:
@@ -249,8 +254,7 @@ class StalledClients:
         if sid in self.upgraded:
             return self.upgraded[sid]
         environ = self.server.environ.get(sid) or {}
-        began_as_websocket = parse_qs(environ.get("QUERY_STRING", "")).get("transport") == ["websocket"]
-        return connection_socket(environ) if began_as_websocket else None
+        return connection_socket(environ) if query_value(environ, "transport") == "websocket" else None
 
 
 def shut_down(sock) -> bool:
