@@ -64,10 +64,14 @@ install-test: $(TEST_STAMP) $(VENDOR_JS)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# pip checks every hash, and that every dependency is locked; the project itself is linked in
-# last, with the locked setuptools (an editable install cannot carry a hash).
+# pip checks every hash and installs exactly the lock's pins (--no-deps: the lock holds every
+# dependency, and a venv's first pip, 23.2, refuses a pinned package that another one asks for
+# with an extra once a newer release of it exists); `pip check` then proves that every
+# dependency is there. The project itself is linked in last, with the locked setuptools (an
+# editable install cannot carry a hash).
 define install_locked
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(1)
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(1)
+	$(BIN)/python -m pip check
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 endef
 

@@ -92,4 +92,6 @@ def test_make_installs_from_its_own_lock_only(target, lock, other):
     planned = subprocess.run(["make", "--dry-run", "--always-make", target], cwd=ROOT, check=True,
                              capture_output=True, text=True, timeout=60).stdout
     assert f"--require-hashes -r requirements/{lock}" in planned
+    # exactly the lock's pins, then proof that every dependency is among them
+    assert "pip install --quiet --no-deps --require-hashes" in planned and "pip check" in planned
     assert f"requirements/{other}" not in planned and "[test]" not in planned
