@@ -64,15 +64,17 @@ install-test: $(TEST_STAMP) $(VENDOR_JS)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# pip checks every hash and installs exactly the lock's pins (--no-deps: the lock holds every
-# dependency, and a venv's first pip, 23.2, refuses a pinned package that another one asks for
-# with an extra once a newer release of it exists); `pip check` then proves that every
-# dependency is there. The project itself is linked in last, with the locked setuptools (an
-# editable install cannot carry a hash).
+# Every hash is checked and every dependency must be locked. The venv's first pip (23.2) installs
+# exactly the lock's pins (--no-deps): resolving, it refused a locked package that another one asks
+# for with an extra once a newer release of it existed (cachecontrol for pip-audit). The lock's own
+# pip then resolves the lock again, which fails if a dependency, an extra's included, is missing
+# from it. The project is linked in last, with the locked setuptools (an editable install cannot
+# carry a hash), and `pip check` proves its own dependencies are there.
 define install_locked
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(1)
-	$(BIN)/python -m pip check
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(1)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 endef
 
 $(SERVE_STAMP): $(SERVE_LOCK) pyproject.toml | $(BIN)/python
