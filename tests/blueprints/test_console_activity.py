@@ -27,11 +27,51 @@ def test_a_busy_queue_is_spread_over_half_the_next_interval_at_most(app, monkeyp
     assert sum(pauses) >= 0.5 * activity.SPREAD * 0.99  # spread out, not sent in one burst
 
 
-def test_a_slice_the_database_did_not_take_is_sent_at_the_next_interval(app):
+def test_an_unreachable_database_stops_the_flush_and_the_rest_waits_for_the_next(app, monkeypatch):
+    monkeypatch.setattr(activity.socketio, "sleep", lambda seconds: None)
+    tried = []
+
     def unavailable(ids):
-        if 3 in ids:
+        tried.append(ids)
+        if activity.SLICE + 1 in ids:
             raise ServiceError("unavailable", "down")
 
     feed = ActivityFeed(app, 0.5, unavailable)
-    feed.flush(set(range(1, activity.SLICE + 3)))
-    assert feed.pending == set(range(1, activity.SLICE + 1))  # the first slice; the second went out
+    feed.flush(set(range(1, 3 * activity.SLICE + 1)))
+    assert len(tried) == 2  # the first slice went out; the second failed, the third was not tried
+    assert feed.pending == set(range(activity.SLICE + 1, 3 * activity.SLICE + 1))
+
+
+class FakeTime:
+    """A clock that only moves when the feed sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_flushes_keep_their_schedule_and_a_summary_goes_out_within_one_and_a_half_intervals(app, monkeypatch):
+    fake, tasks, sent = FakeTime(), [], []
+    monkeypatch.setattr(activity.socketio, "sleep", fake.sleep)
+    monkeypatch.setattr(activity.socketio, "start_background_task", tasks.append)
+    feed = ActivityFeed(app, 0.5, lambda ids: sent.append((round(fake.now, 4), sorted(ids))))
+    feed.clock = lambda: fake.now
+
+    def touch_during_the_first_flush(ids):
+        if not sent:
+            feed.touch(1_000)  # activity while the first flush is still going out
+        sent.append((round(fake.now, 4), sorted(ids)))
+
+    feed.send_summaries = touch_during_the_first_flush
+    for conversation_id in range(1, 101):
+        feed.touch(conversation_id)
+    assert len(tasks) == 1  # one flushing task, however many touches
+    tasks[0]()
+    first = [at for at, ids in sent if ids != [1_000]]
+    assert first[0] == 0.5 and first[-1] <= 0.5 + 0.5 * activity.SPREAD  # spread over half the interval
+    # the pauses do not push the next flush back: it comes one interval after the first
+    assert [at for at, ids in sent if ids == [1_000]] == [1.0]
+    assert fake.now == 1.5  # an interval without activity ends the task
+    assert not feed.flushing
