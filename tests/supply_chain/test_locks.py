@@ -91,6 +91,7 @@ def test_installed_versions_match_the_test_lock():
 def test_make_installs_from_its_own_lock_only(target, lock, other):
     planned = subprocess.run(["make", "--dry-run", "--always-make", target], cwd=ROOT, check=True,
                              capture_output=True, text=True, timeout=60).stdout
+    assert f"--require-hashes -r requirements/{lock}" in planned
     steps = planned.splitlines()
     exact = steps.index(f".venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/{lock}")
     # then the lock's own pip resolves it again: a dependency missing from the lock fails here
