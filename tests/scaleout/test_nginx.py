@@ -138,8 +138,8 @@ def proxied_site(nginx, nginx_config, live_server, postgres_url, shared_redis, k
 def test_a_conversation_passes_through_nginx(proxied_site, postgres_url, peers, kit, transports):
     url, session, _, logs = proxied_site
     operator = peers(url, "/console", auth={"token": kit.operator_token(postgres_url)}, transports=transports,
-                     http_session=session)
-    visitor = peers(url, "/chat", transports=transports, http_session=session)
+                     ca_file=session.verify)
+    visitor = peers(url, "/chat", transports=transports, ca_file=session.verify)
     asked = kit.say(visitor, "Hello through the proxy")
     assert operator.next_matching("message", lambda message: message["id"] == asked["message"]["id"])
     answered = kit.reply(operator, asked["conversation"]["id"], "Hello back")
@@ -157,7 +157,7 @@ def test_a_conversation_passes_through_nginx(proxied_site, postgres_url, peers, 
 def test_when_a_process_stops_its_clients_reconnect_through_nginx_to_the_other(proxied_site, postgres_url,
                                                                                peers, kit):
     url, session, upstreams, _ = proxied_site
-    visitor = peers(url, "/chat", http_session=session)
+    visitor = peers(url, "/chat", ca_file=session.verify)
     started = kit.say(visitor, "before the restart")
     # The same client address always reaches the same process: find it with a marked request.
     assert session.get(url + "/?probe=which-process", timeout=kit.WAIT).status_code == 200
@@ -168,7 +168,7 @@ def test_when_a_process_stops_its_clients_reconnect_through_nginx_to_the_other(p
     assert serving.process.wait(kit.WAIT) == 0
 
     back = peers(url, "/chat", auth={"token": started["conversation"]["token"],
-                                     "last_seen": started["message"]["id"]}, http_session=session)
+                                     "last_seen": started["message"]["id"]}, ca_file=session.verify)
     assert kit.say(back, "after the restart")["ok"]
     texts = [message["text"] for message in back.call("history", {"after": 0})["messages"]]
     assert texts == ["before the restart", "after the restart"]
