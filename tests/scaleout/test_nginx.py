@@ -6,9 +6,11 @@ The real file is used with only its paths and ports pointed into the test's fold
 import shutil
 import signal
 import subprocess
+import threading
 
 import pytest
 import requests
+import socketio
 
 pytestmark = pytest.mark.server
 
@@ -84,6 +86,18 @@ def nginx_config(tmp_path, kit):
         return write_nginx_config(kit.PROJECT_ROOT, tmp_path, https_port, http_port, upstreams), https_port, http_port
 
     return write
+
+
+def test_a_tls_peer_that_cannot_connect_closes_what_it_opened(live, kit, tmp_path):
+    """Its event loop and HTTP session end with the failed connect: an unclosed one fails the run."""
+    certificate = tmp_path / "ca.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(tmp_path / "ca.key"), "-out", str(certificate)],
+                   check=True, capture_output=True, timeout=60)
+    threads_before = threading.active_count()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        live.Peer(f"https://127.0.0.1:{kit.free_port()}", "/chat", ca_file=str(certificate))  # nothing listens
+    assert threading.active_count() == threads_before
 
 
 def test_nginx_accepts_the_configuration(nginx, nginx_config, kit):
