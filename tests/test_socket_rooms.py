@@ -9,7 +9,7 @@ import socketio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipai.runtime import rooms
+from clipai.runtime import garbage, rooms
 from clipai.runtime.message_queue import message_queue
 from tests.fixtures.live import eventually
 
@@ -111,6 +111,26 @@ def test_a_large_broadcast_reaches_everyone_once_pausing_between_slices():
     assert server.pauses == (1_000 - rooms.BROADCAST_SLICE) // rooms.BROADCAST_SLICE
     # a wait, not just a turn: what arrived meanwhile is read before the next slice goes out
     assert set(server.paused_for) == {rooms.BROADCAST_PAUSE} and rooms.BROADCAST_PAUSE > 0
+
+
+def test_a_large_broadcast_freezes_each_slice_before_its_pause(monkeypatch):
+    """Young collections never walk a broadcast's frames: 28-55 ms each with 19,900 visitors (eventlet)."""
+    server = FakeServer()
+    freezes = []  # (frames queued, pauses) when each freeze happened
+    monkeypatch.setattr(rooms, "freeze_young",
+                        lambda: freezes.append((sum(map(len, server.received.values())), server.pauses)))
+    made = manager(rooms.RoomsManager, server)
+    connected(made, 1_000)
+    made.emit("status", {"operators_online": 1}, "/chat")
+    slices = (1_000 - rooms.BROADCAST_SLICE) // rooms.BROADCAST_SLICE
+    assert freezes == [((n + 2) * rooms.BROADCAST_SLICE, n) for n in range(slices)]
+
+
+def test_freezing_the_young_objects_is_gcs_freeze(monkeypatch):
+    frozen = []
+    monkeypatch.setattr(garbage.gc, "freeze", lambda: frozen.append(True))
+    garbage.freeze_young()
+    assert frozen == [True]
 
 
 def test_a_small_broadcast_and_a_message_to_one_client_never_pause():
