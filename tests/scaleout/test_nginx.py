@@ -44,16 +44,20 @@ def localized(real: str, workdir, https_port: int, http_port: int, upstreams: li
     return real
 
 
+def self_signed_certificate(key, certificate) -> None:
+    """A certificate for 127.0.0.1, valid for a day, and its key, for nginx and the clients that trust it."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True, timeout=60,
+    )
+
+
 def write_nginx_config(project_root, workdir, https_port, http_port, upstreams):
     """A main nginx.conf in ``workdir`` that includes the localized site file; returns its path."""
     for folder in ("logs", "ssl", "temp"):
         (workdir / folder).mkdir(exist_ok=True)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(workdir / "ssl/clipai.example.key"),
-         "-out", str(workdir / "ssl/clipai.example.crt")],
-        check=True, capture_output=True, timeout=60,
-    )
+    self_signed_certificate(workdir / "ssl/clipai.example.key", workdir / "ssl/clipai.example.crt")
     real = (project_root / REAL_CONFIG).read_text()
     (workdir / "clipai.conf").write_text(localized(real, workdir, https_port, http_port, upstreams))
     temp = workdir / "temp"
@@ -91,9 +95,7 @@ def nginx_config(tmp_path, kit):
 def test_a_tls_peer_that_cannot_connect_closes_what_it_opened(live, kit, tmp_path):
     """Its event loop and HTTP session end with the failed connect: an unclosed one fails the run."""
     certificate = tmp_path / "ca.crt"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-keyout", str(tmp_path / "ca.key"), "-out", str(certificate)],
-                   check=True, capture_output=True, timeout=60)
+    self_signed_certificate(tmp_path / "ca.key", certificate)
     threads_before = threading.active_count()
     with pytest.raises(socketio.exceptions.ConnectionError):
         live.Peer(f"https://127.0.0.1:{kit.free_port()}", "/chat", ca_file=str(certificate))  # nothing listens
