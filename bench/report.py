@@ -54,6 +54,23 @@ def _verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("met" if ok else "**missed**")
 
 
+def _floor_verdict(ratio: float | None, target: float, site_floor: bool, bare_floor: bool) -> str:
+    """A site / bare ratio of maxima where either maximum may be a floor (the generator was the limit).
+
+    A bare floor makes the ratio an upper bound: it can show a miss, never a pass; a site floor the
+    other way round.
+    """
+    if ratio is None:
+        return _verdict(None)
+    if ratio >= target and bare_floor and not site_floor:
+        return "not known: the bare number is a floor"
+    if ratio < target and site_floor and not bare_floor:
+        return "not known: the site number is a floor"
+    if site_floor and bare_floor:
+        return "not known: both numbers are floors"
+    return _verdict(ratio >= target)
+
+
 def _rows(mode: str, r: dict) -> list[tuple]:
     rows = []
     pages, cond = r.get("pages"), r.get("conditional")
@@ -100,7 +117,7 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                  if (run.get("saturation") or {}).get("generator_cpu", 0) >= GENERATOR_LIMIT]
         rows.append((label, _number(s_max) + (" (floor)" if "site" in floor else ""),
                      _number(b_max) + (" (floor)" if "bare" in floor else ""), _number(ratio, 2), f"≥ {DURABLE_RELAY_TARGET:.2f}",
-                     _verdict(ratio >= DURABLE_RELAY_TARGET if ratio else None)))
+                     _floor_verdict(ratio, DURABLE_RELAY_TARGET, "site" in floor, "bare" in floor)))
         for s, b in zip(site["runs"], bare["runs"]):
             target, ok = "", None
             if s["offered"] == 1000:

@@ -133,6 +133,23 @@ def test_the_durable_relay_rows_judge_against_the_bare_relay_of_the_same_run():
     assert rows(790.0, 1000.0, 11.0, 5.0) == ("**missed**", "**missed**")  # below 0.80; past 2 × bare
 
 
+def test_a_relay_ratio_against_a_floor_says_only_what_the_floor_allows():
+    def verdict(site_max, bare_max, site_generator, bare_generator):
+        def side(maximum, generator_cpu):
+            return {"saturation": {"sustained": maximum, "generator_cpu": generator_cpu}, "runs": []}
+
+        relay = {"site": side(site_max, site_generator), "bare": side(bare_max, bare_generator)}
+        [row] = [row for row in report._rows("gevent", {"relay": relay}) if row[1].startswith("durable relay")]
+        return row[-1]
+
+    # The generator at 82 % of its core: the bare relay may be faster, so 0.92 is an upper bound.
+    assert verdict(920.0, 1000.0, 0.6, 0.82) == "not known: the bare number is a floor"
+    assert verdict(700.0, 1000.0, 0.6, 0.82) == "**missed**"  # even the upper bound misses
+    assert verdict(700.0, 1000.0, 0.82, 0.6) == "not known: the site number is a floor"
+    assert verdict(850.0, 1000.0, 0.82, 0.6) == "met"  # even the lower bound passes
+    assert verdict(850.0, 1000.0, 0.82, 0.82) == "not known: both numbers are floors"
+
+
 def anchor_side(per_cpu_second: float, sustained: float, server_cpu: float = 0.99) -> dict:
     return {"per_cpu_second": per_cpu_second, "sustained": sustained, "server_cpu": server_cpu,
             "generator_cpu": 0.7, "lost": 0, "duplicated": 0, "runs": []}
