@@ -8,6 +8,8 @@ from clipai.storage.chat.records import ID_CHUNK, MESSAGE_COLUMNS, Message, mess
 from clipai.storage.schema import messages
 
 _MESSAGE_BY_ID = select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("b_message_id"))
+# Built once: building the statement at each call cost as much as running it (docs/benchmarks.md, 44).
+_MESSAGES_BY_IDS = select(*MESSAGE_COLUMNS).where(messages.c.id.in_(bindparam("b_ids", expanding=True)))
 _MESSAGE_BY_CLIENT_ID = select(*MESSAGE_COLUMNS).where(
     messages.c.conversation_id == bindparam("b_conversation_id"),
     messages.c.author == bindparam("b_author"),
@@ -23,7 +25,7 @@ def messages_by_ids(conn, message_ids) -> dict[int, Message]:
     ids = list(message_ids)
     found = {}
     for start in range(0, len(ids), ID_CHUNK):
-        rows = conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id.in_(ids[start:start + ID_CHUNK])))
+        rows = conn.execute(_MESSAGES_BY_IDS, {"b_ids": ids[start:start + ID_CHUNK]})
         found.update({row.id: message_of(row) for row in rows})
     return found
 
