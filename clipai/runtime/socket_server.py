@@ -21,6 +21,12 @@ def socketio_options(config) -> dict:
     """Keyword arguments for ``socketio.init_app``: explicit async mode, origins, errors-only logging.
 
     python-engineio picks eventlet whenever it is installed, so the mode is always given.
+
+    ``async_handlers=False``: each connection's events are handled one after another, in the order
+    sent, by the task that reads the connection (other connections go on meanwhile). Started as a
+    task each, a visitor's messages sent before the first ack each started a conversation of their
+    own, and acks came back out of order; the extra hand-over per event also cost a third of the
+    chat's median delay at 1,000 msg/s (docs/benchmarks.md, change 45).
     """
     return {
         "async_mode": config["ASYNC_MODE"],
@@ -35,6 +41,7 @@ def socketio_options(config) -> dict:
         "manage_session": False,
         "always_connect": False,
         "serializer": JsonPacket,
+        "async_handlers": False,
     }
 
 
