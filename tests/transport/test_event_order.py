@@ -1,7 +1,7 @@
 """A connection's events are handled one after another, in the order the client sent them.
 
-A visitor who sends a second message before the first is acknowledged (a fast typist, a widget
-resending after a reconnect) must not start a second conversation, and the messages are stored
+A visitor who sends a second message before the first is acknowledged (a fast typist, any client
+that does not wait for acks) must not start a second conversation, and the messages are stored
 in the order they were sent. Other connections meanwhile are served as usual.
 """
 
