@@ -1,10 +1,10 @@
-"""Socket.IO load generators: many asyncio clients in one process.
+"""Socket.IO load generators: many asyncio clients in one process, in raw Engine.IO frames
+(:mod:`bench.raw_socketio`), so the generator's core is not what limits the bare relay.
 
 Run as ``python -m bench.socket_load SPEC_JSON`` on the generator core; the result is one JSON
 line on stdout. Two scenarios:
 
-- ``hold``: connect ``count`` clients to a namespace (raw Engine.IO over aiohttp: they answer
-  pings and read nothing else), print ``{"held": n, ...}``, keep them until a line arrives on
+- ``hold``: connect ``count`` clients to a namespace (they answer pings and read nothing else), print ``{"held": n, ...}``, keep them until a line arrives on
   stdin, then exit (the kernel closes every socket at once);
 - ``relay``: visitors send ``message`` events at fixed offered rates to a server while one
   operator listens (on ``operator_url``, another process of the site, when given); every ack and
@@ -21,11 +21,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import aiohttp
-import socketio
 
+from bench.raw_socketio import RawClient
 from bench.servers import cpu_seconds
 
-CONNECT_TIMEOUT = 60
 ACK_TIMEOUT = 30
 OVERLOAD = 1.5  # offered rates above this multiple of the measured maximum are not run
 
@@ -41,48 +40,7 @@ def new_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
 
 
-async def connect(session, url: str, namespace: str, auth=None, on=None) -> socketio.AsyncClient:
-    client = socketio.AsyncClient(reconnection=False, http_session=session, handle_sigint=False)
-    for event, handler in (on or {}).items():
-        client.on(event, handler, namespace=namespace)
-    await client.connect(url, namespaces=[namespace], transports=["websocket"], auth=auth,
-                         wait_timeout=CONNECT_TIMEOUT)
-    return client
-
-
 # --- hold ----------------------------------------------------------------------------------
-
-
-class Refused(Exception):
-    """The server answered a namespace CONNECT with something other than CONNECT."""
-
-
-async def held_connection(session, url: str, namespace: str, auth=None):
-    """One held visitor in raw Engine.IO framing: join ``namespace``, then only answer pings.
-
-    A python-socketio client decodes every frame into an event and a task; thousands of them in
-    one process took the generator core for seconds whenever the server broadcast to everyone
-    (an operator coming online), and the measuring generator shares that core.
-    """
-    ws = await session.ws_connect(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-                                  autoping=True, max_msg_size=0)
-    opening = await asyncio.wait_for(ws.receive_str(), CONNECT_TIMEOUT)
-    if not opening.startswith("0"):
-        raise Refused(opening[:40])
-    await ws.send_str(f"40{namespace}," + json.dumps(auth or {}))
-    while True:  # events the connect handler emits may come before the answer
-        answer = await asyncio.wait_for(ws.receive_str(), CONNECT_TIMEOUT)
-        if answer.startswith(f"40{namespace},"):
-            break
-        if answer.startswith(f"44{namespace},"):
-            raise Refused(answer[:80])
-    return ws, asyncio.create_task(answer_pings(ws))
-
-
-async def answer_pings(ws) -> None:
-    async for frame in ws:
-        if frame.type == aiohttp.WSMsgType.TEXT and frame.data == "2":
-            await ws.send_str("3")
 
 
 async def hold(spec: dict) -> None:
@@ -93,7 +51,9 @@ async def hold(spec: dict) -> None:
     async def one():
         async with gate:
             try:
-                clients.append(await held_connection(session, spec["url"], spec["namespace"], spec.get("auth")))
+                # No handlers: a held visitor answers pings and reads nothing else, so a broadcast
+                # to thousands of them costs the generator core (shared with the measurements) little.
+                clients.append(await RawClient.connect(session, spec["url"], spec["namespace"], spec.get("auth")))
             except Exception as error:  # counted and reported; the bench goes on
                 failures[type(error).__name__] += 1
 
@@ -183,7 +143,7 @@ class Relay:
         self.spec = spec
         self.tally = Tally()
         self.sequence = 0
-        self.visitors: list[socketio.AsyncClient] = []
+        self.visitors: list[RawClient] = []
         self.operator = None
         self.colleague = None
         self.operator_disconnects: list[str] = []
@@ -192,14 +152,14 @@ class Relay:
         self.session = new_session()
         spec = self.spec
         if spec.get("operator_ns"):
-            self.operator = await connect(self.session, self.operator_url, spec["operator_ns"],
+            self.operator = await RawClient.connect(self.session, self.operator_url, spec["operator_ns"],
                                           spec.get("operator_auth"),
                                           on={"message": self._delivered, "disconnect": self._operator_left})
         gate = asyncio.Semaphore(50)
 
         async def visitor():
             async with gate:
-                return await connect(self.session, spec["url"], spec["visitor_ns"])
+                return await RawClient.connect(self.session, spec["url"], spec["visitor_ns"])
 
         self.visitors = await asyncio.gather(*(visitor() for _ in range(spec["visitors"])))
 
@@ -217,7 +177,7 @@ class Relay:
         if isinstance(payload, dict) and payload.get("client_msg_id"):
             self.tally.on_delivery(payload["client_msg_id"])
 
-    async def send(self, visitor: socketio.AsyncClient, tally: Tally, done: asyncio.Future | None = None):
+    async def send(self, visitor: RawClient, tally: Tally, done: asyncio.Future | None = None):
         self.sequence += 1
         client_msg_id = f"{self.spec['prefix']}-{self.sequence}"
 
@@ -229,8 +189,8 @@ class Relay:
         tally.sent_at[client_msg_id] = time.perf_counter()
         try:
             await visitor.emit("message", {"text": f"bench message {self.sequence}", "client_msg_id": client_msg_id},
-                               namespace=self.spec["visitor_ns"], callback=acked)
-        except socketio.exceptions.SocketIOError:  # the server dropped this visitor: counted, not fatal
+                               callback=acked)
+        except (ConnectionError, aiohttp.ClientError):  # the server dropped this visitor: counted, not fatal
             acked({"ok": False, "error": {"code": "disconnected"}})
 
     async def settle(self, tally: Tally, seconds: float):
@@ -242,7 +202,7 @@ class Relay:
         """After ``after`` seconds a second operator comes online: every visitor is sent ``status``."""
         await asyncio.sleep(after)
         joined = time.perf_counter()
-        self.colleague = await connect(self.session, self.operator_url, self.spec["operator_ns"],
+        self.colleague = await RawClient.connect(self.session, self.operator_url, self.spec["operator_ns"],
                                        self.spec["colleague_auth"])
         return round(time.perf_counter() - joined, 3)
 

@@ -63,3 +63,21 @@ def wire():
     """The helpers above, for test modules (``--import-mode=importlib`` cannot import conftest)."""
     return SimpleNamespace(WAIT=WAIT, send_raw=send_raw, read_answer=read_answer, serving_pid=serving_pid,
                            descriptor_count=descriptor_count)
+
+
+@pytest.fixture
+def issue_operator_token(database_url):
+    """``issue_operator_token()`` creates an operator in the live server's (migrated) database and
+    returns its bearer token."""
+    from clipai import create_app, storage
+    from clipai.services import accounts
+
+    def issue(username="olga.k", alias="Olga"):
+        app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
+        with app.app_context():
+            user = accounts.create_user(username, "a-long-password", ["operator"], alias=alias)
+            token, _ = accounts.issue_token(user)
+        storage.dispose(app)
+        return token
+
+    return issue

@@ -5,8 +5,6 @@ import pytest
 import requests
 import socketio
 
-from clipai import create_app, storage
-from clipai.services import accounts
 
 pytestmark = pytest.mark.server
 
@@ -20,14 +18,9 @@ def server(live_server, database_url):
 
 
 @pytest.fixture
-def operator_token(server, database_url):
+def operator_token(server, issue_operator_token):
     """An operator account in the live server's database; returns its bearer token."""
-    app = create_app({"DATABASE_URL": database_url, "ASYNC_MODE": "threading", "SECRET_KEY": "x"})
-    with app.app_context():
-        user = accounts.create_user("olga.k", "a-long-password", ["operator"], alias="Olga")
-        token, _ = accounts.issue_token(user)
-    storage.dispose(app)
-    return token
+    return issue_operator_token()
 
 
 @pytest.mark.parametrize("transports", TRANSPORTS)
