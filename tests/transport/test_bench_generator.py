@@ -8,6 +8,7 @@ import pytest
 
 from bench import socket_load, socket_runs
 from bench.raw_socketio import RawClient, Refused
+from tests.fixtures.own_loop import run_on_own_loop
 
 pytestmark = pytest.mark.server
 
@@ -25,7 +26,7 @@ def test_a_relay_run_counts_every_message_acked_stored_and_delivered_once(live_s
             "operator_auth": {"token": issue_operator_token("bench.operator", "Bench")}, "first_message": True, "visitors": 4,
             "rates": [60], "seconds": 1, "saturate_seconds": 1, "window": 2, "warmup_rate": 40,
             "warmup_seconds": 0.5, "drain": WAIT, "prefix": f"test-{async_mode}"}
-    asyncio.run(socket_load.relay(spec))
+    run_on_own_loop(lambda: socket_load.relay(spec))
     results = json.loads(capsys.readouterr().out.splitlines()[-1])
 
     saturation, [fixed] = results["saturation"], results["runs"]
@@ -58,6 +59,6 @@ def test_a_held_client_answers_pings_and_a_refused_namespace_raises(live_server,
         finally:
             await session.close()
 
-    gone, ack = asyncio.run(scenario())
+    gone, ack = run_on_own_loop(scenario)
     assert ack["ok"] and ack["message"]["text"] == "still here?"
     assert gone == ["transport close"]  # only when the client itself left
