@@ -2,8 +2,8 @@
 
 python-socketio's asyncio client decodes every frame into a packet object, starts a task for
 every event and every ack, and keeps state per namespace. Driving 100 visitors and an operator,
-it took 82-100 % of the generator's core at the bare relay's maximum, so that maximum was a
-floor (docs/benchmarks.md). This client writes and reads the text frames itself: a namespace
+it took 82-87 % of the generator's core at the bare relay's maximum (99-100 % against Node.js),
+so that maximum was a floor (docs/benchmarks.md, change 46). This client writes and reads the text frames itself: a namespace
 CONNECT, EVENT frames with an ack id, ACK frames matched to their callback, EVENT frames handed
 to a plain function, pings answered. That is all the bench needs: no binary packets, no HTTP
 long-polling, no reconnection.

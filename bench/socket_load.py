@@ -4,8 +4,9 @@
 Run as ``python -m bench.socket_load SPEC_JSON`` on the generator core; the result is one JSON
 line on stdout. Two scenarios:
 
-- ``hold``: connect ``count`` clients to a namespace (they answer pings and read nothing else), print ``{"held": n, ...}``, keep them until a line arrives on
-  stdin, then exit (the kernel closes every socket at once);
+- ``hold``: connect ``count`` clients to a namespace (they answer pings and read nothing else),
+  print ``{"held": n, ...}``, keep them until a line arrives on stdin, then exit (the kernel
+  closes every socket at once);
 - ``relay``: visitors send ``message`` events at fixed offered rates to a server while one
   operator listens (on ``operator_url``, another process of the site, when given); every ack and
   every delivery is timed and matched by ``client_msg_id``, so lost and duplicated messages are
@@ -153,8 +154,8 @@ class Relay:
         spec = self.spec
         if spec.get("operator_ns"):
             self.operator = await RawClient.connect(self.session, self.operator_url, spec["operator_ns"],
-                                          spec.get("operator_auth"),
-                                          on={"message": self._delivered, "disconnect": self._operator_left})
+                                                    spec.get("operator_auth"),
+                                                    on={"message": self._delivered, "disconnect": self._operator_left})
         gate = asyncio.Semaphore(50)
 
         async def visitor():
@@ -203,7 +204,7 @@ class Relay:
         await asyncio.sleep(after)
         joined = time.perf_counter()
         self.colleague = await RawClient.connect(self.session, self.operator_url, self.spec["operator_ns"],
-                                       self.spec["colleague_auth"])
+                                                 self.spec["colleague_auth"])
         return round(time.perf_counter() - joined, 3)
 
     async def offered(self, rate: float, seconds: float, join_after: float | None = None) -> dict:
