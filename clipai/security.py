@@ -122,11 +122,12 @@ def hashed_address(address: str, secret: str, rotation_hours: int, now: float | 
     return hmac.new(key, address_group(address).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def hashed_client_address() -> str:
-    """Rate-limit key for the current request: never the address itself."""
+def hashed_client_address(environ=None) -> str:
+    """Rate-limit key for the current request (or for ``environ``'s): never the address itself."""
     config = current_app.config
     return hashed_address(
-        client_address(request.environ), config["SECRET_KEY"], int(config["ADDRESS_HASH_ROTATION_HOURS"])
+        client_address(request.environ if environ is None else environ),
+        config["SECRET_KEY"], int(config["ADDRESS_HASH_ROTATION_HOURS"]),
     )
 
 

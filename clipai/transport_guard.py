@@ -82,9 +82,14 @@ class TransportGuard:
                 del self.upgraded[sid]
 
     def handshake_refused(self, environ) -> int:
-        """Count a new session against the client's limit; seconds to wait when it is spent, else 0."""
-        with self.app.request_context(environ):
-            verdict = ratelimit.hit(self.handshake_limits, HANDSHAKE_LIMIT_KEY, hashed_client_address())
+        """Count a new session against the client's limit; seconds to wait when it is spent, else 0.
+
+        An app context is enough. A request context would match ``/socket.io/`` against the site's
+        routes and keep the ``NotFound`` with its traceback: a reference cycle per handshake, which
+        only a full garbage collection frees once the freezer has frozen it (docs/benchmarks.md, change 47).
+        """
+        with self.app.app_context():
+            verdict = ratelimit.hit(self.handshake_limits, HANDSHAKE_LIMIT_KEY, hashed_client_address(environ))
         return 0 if verdict.allowed else verdict.retry_after
 
     def refusal(self, environ, start_response, status: int, retry_after: int = 0):

@@ -2,6 +2,7 @@
 
 Full collections walked every connection's objects: 100-800 ms stalls at 10,000 connections, a
 relay p99 of 297 ms at 200 msg/s; freezing long-lived objects brought it to ~9 ms (docs/benchmarks.md).
+The one full collection left waits for a quiet moment (change 47).
 """
 
 import gc
@@ -18,21 +19,28 @@ class Freezer:
     milliseconds). Freezing happens soon after start, after each burst of ``burst`` new
     connections, and every ``interval`` seconds (one by default: then the young generations stay
     small, and with 20,000 connections held their collections stay short, where they took 50-180
-    ms each while every visitor was sent a broadcast). Frozen objects that became garbage since (the
-    cycles of closed connections, young cycles frozen before a collection found them) would stay
-    forever, so every ``full_interval`` seconds they are unfrozen and collected once, then frozen
-    again.
+    ms each while every visitor was sent a broadcast).
+
+    Frozen objects that became cyclic garbage stay until everything is unfrozen and collected once.
+    That walk stops the process: about 70 ms, plus 0.12 ms per connection held (2.3 s with 19,900
+    visitors, every chat stalled; docs/benchmarks.md, change 47). Connections leave no cycles
+    behind (the test in tests/test_garbage_collection.py), so little waits for it, and it runs
+    when it is cheap: at least ``full_interval`` seconds after the last one, once the process
+    holds at most ``quiet`` connections; and at the latest after ``full_latest`` seconds, busy or
+    not, so that what does wait is freed within a day.
     """
 
-    def __init__(self, interval: float, full_interval: float, burst: int, now: float):
+    def __init__(self, interval: float, full_interval: float, burst: int, now: float,
+                 quiet: int = 100, full_latest: float = 86_400):
         self.interval, self.full_interval, self.burst = interval, full_interval, burst
+        self.quiet, self.full_latest = quiet, full_latest
         self.frozen_at = self.collected_at = now
         self.connections_then = 0
 
     def step(self, now: float, connections: int) -> str | None:
         """``"collect"``, ``"freeze"`` or None, for the time and connection count now."""
         self.connections_then = min(self.connections_then, connections)  # growth counts from the low point
-        if now - self.collected_at >= self.full_interval:
+        if self.collection_due(now - self.collected_at, connections):
             action = "collect"
             self.collected_at = now
         elif now - self.frozen_at >= self.interval or connections - self.connections_then >= self.burst:
@@ -41,6 +49,11 @@ class Freezer:
             return None
         self.frozen_at, self.connections_then = now, connections
         return action
+
+    def collection_due(self, since_last: float, connections: int) -> bool:
+        if since_last >= self.full_latest:
+            return True
+        return since_last >= self.full_interval and connections <= self.quiet
 
 
 def set_collection_thresholds(thresholds) -> None:
@@ -77,7 +90,9 @@ def manage_garbage_collection(app):
     gc.collect(1)
     gc.freeze()
     freezer = Freezer(config["GC_FREEZE_INTERVAL_SECONDS"], config["GC_FULL_COLLECTION_INTERVAL_SECONDS"],
-                      config["GC_FREEZE_AFTER_CONNECTIONS"], time.monotonic())
+                      config["GC_FREEZE_AFTER_CONNECTIONS"], time.monotonic(),
+                      quiet=config["GC_FULL_COLLECTION_QUIET_CONNECTIONS"],
+                      full_latest=config["GC_FULL_COLLECTION_LATEST_SECONDS"])
     while True:
         socketio.sleep(GC_CHECK_SECONDS)
         action = freezer.step(time.monotonic(), len(socketio.server.eio.sockets))

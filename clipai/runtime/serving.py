@@ -180,7 +180,8 @@ class EventletServerLog:
 
 
 def _no_address_protocol():
-    """eventlet's HTTP protocol, naming no client in the lines it logs about refused requests."""
+    """eventlet's HTTP protocol, naming no client in the lines it logs about refused requests, and
+    leaving no reference cycle behind when a connection ends."""
     import eventlet.wsgi
 
     class NoAddressProtocol(eventlet.wsgi.HttpProtocol):
@@ -193,6 +194,16 @@ def _no_address_protocol():
             # http.server writes each refused request ("code 400, message Bad request syntax")
             # to stderr, prefixed with the client's address.
             logging.getLogger("clipai.access").info("refused: %s", format % args)
+
+        def finish(self):
+            # The last request's environ holds eventlet's ``set_idle``, whose closure holds this
+            # protocol, which holds the environ: a reference cycle with the connection's socket,
+            # buffers and headers (34 objects). The freezer freezes a long connection's, and only a
+            # full collection would free them once it closed (docs/benchmarks.md, change 47).
+            try:
+                super().finish()
+            finally:
+                self.environ = None
 
     return NoAddressProtocol
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from clipai.storage.schema import auth_tokens, users
 
@@ -100,16 +100,21 @@ def user_for_token(conn, token_hash: str, now: datetime) -> User | None:
     return _user(row)
 
 
+# Built once: each console process runs it twice a second (the revocation check), and an ``IN``
+# built per call left a reference cycle each time (docs/benchmarks.md, change 47).
+_OPERATOR_TOKEN_HASHES_IN_FORCE = (
+    select(auth_tokens.c.token_hash)
+    .join(users, auth_tokens.c.user_id == users.c.id)
+    .where(auth_tokens.c.token_hash.in_(bindparam("b_token_hashes", expanding=True)))
+    .where(auth_tokens.c.expires_at > bindparam("b_now"))
+    .where(users.c.disabled.is_(False))
+    .where(users.c.is_operator.is_(True))
+)
+
+
 def operator_token_hashes_in_force(conn, token_hashes, now: datetime) -> set[str]:
     """Return those of ``token_hashes`` that are unexpired and belong to an enabled operator."""
-    rows = conn.execute(
-        select(auth_tokens.c.token_hash)
-        .join(users, auth_tokens.c.user_id == users.c.id)
-        .where(auth_tokens.c.token_hash.in_(list(token_hashes)))
-        .where(auth_tokens.c.expires_at > now)
-        .where(users.c.disabled.is_(False))
-        .where(users.c.is_operator.is_(True))
-    )
+    rows = conn.execute(_OPERATOR_TOKEN_HASHES_IN_FORCE, {"b_token_hashes": list(token_hashes), "b_now": now})
     return {row.token_hash for row in rows}
 
 

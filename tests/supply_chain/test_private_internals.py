@@ -31,6 +31,7 @@ from clipai.runtime.memory_limits import SWEPT_MEMORY_URI, SweptMemoryStorage
 from clipai.runtime.events import EventRequest
 from clipai.runtime.message_queue import ResilientRedisManager
 from clipai.runtime.packets import JsonPacket
+from clipai.runtime.socket_server import FlaskSocketIOMiddleware
 
 
 def moved(distribution: str, what: str, user: str) -> str:
@@ -187,6 +188,29 @@ def test_flask_socketio_runs_handlers_through_handle_event_in_the_apps_request_c
     assert "app.request_context(environ)" in source(flask_socketio.SocketIO._handle_event), moved(
         "Flask-SocketIO", "SocketIO._handle_event entering app.request_context(environ)",
         "clipai/runtime/events.py's RealtimeFlask.request_context relies on to keep events out of the HTTP cycle")
+
+
+def test_flask_socketio_middleware_only_adds_the_flask_app_to_what_engineio_gets():
+    """FlaskSocketIOMiddleware replaces Flask-SocketIO's; both must hand engine.io the same environ."""
+    seen = {}
+
+    class EngineIO:
+        def handle_request(self, environ, start_response):
+            seen[middleware_class] = environ
+            return []
+
+    flask_app = flask.Flask(__name__)
+    theirs = flask_socketio._SocketIOMiddleware(EngineIO(), flask_app, socketio_path="socket.io")
+    for middleware_class, middleware in (("theirs", theirs), ("ours", FlaskSocketIOMiddleware(theirs))):
+        environ = EnvironBuilder("/socket.io/?EIO=4&transport=polling").get_environ()
+        environ["gunicorn.socket"] = object()
+        middleware(environ, None)
+    ours, theirs_seen = seen["ours"], seen["theirs"]
+    assert ours.keys() == theirs_seen.keys() and ours["flask.app"] is theirs_seen["flask.app"] is flask_app, moved(
+        "Flask-SocketIO", "a middleware that only adds environ['flask.app'] (and python-engineio's 'eventlet.input')",
+        "clipai/runtime/socket_server.py's FlaskSocketIOMiddleware replaces, so gunicorn's requests make no class each")
+    for environ in (ours, theirs_seen):
+        assert environ["eventlet.input"].get_socket() is environ["gunicorn.socket"]
 
 
 # --- Flask and Werkzeug ----------------------------------------------------------------------
