@@ -22,6 +22,9 @@ from bench.http_load import fetch, run_wrk, wrk_available
 RATES = (200, 1000, 3000)
 ACK_RATE = 1000
 COLLEAGUE_AFTER_SECONDS = 1.0  # into the held relay run: the broadcast falls inside what is measured
+# In the held rows both servers have a full garbage collection due every few seconds: one that ran
+# with 19,900 connections held would stop the server for 2.3-2.7 s (docs/benchmarks.md, change 47).
+FULL_COLLECTION_DUE_SECONDS = 2
 FILES_BESIDES_VISITORS = 100  # listener, database, log, thread-pool pipes of the server
 DOCS = servers.PROJECT_ROOT / "docs" / "benchmarks.md"
 
@@ -147,9 +150,11 @@ def measure_held(mode, database_url, body_bytes, token, workdir, args) -> dict:
     # One second into the site's run a second operator comes online, and every held visitor is
     # sent the new count (a broadcast to all of them, which used to stall every chat).
     colleague = {"token": servers.colleague_token(database_url), "after": COLLEAGUE_AFTER_SECONDS}
+    due = {"GC_FULL_COLLECTION_INTERVAL_SECONDS": FULL_COLLECTION_DUE_SECONDS}
+    held["full_collection_due_every"] = FULL_COLLECTION_DUE_SECONDS
     for name in ("site", "bare"):
-        server = (servers.site(mode, database_url, workdir) if name == "site"
-                  else servers.baseline(mode, workdir, body_bytes))
+        server = (servers.site(mode, database_url, workdir, due) if name == "site"
+                  else servers.baseline(mode, workdir, body_bytes, due))
         namespace = "/chat" if name == "site" else "/hold"
 
         def relay_while_held(server=server, name=name):

@@ -97,7 +97,9 @@ def _rows(mode: str, r: dict) -> list[tuple]:
                      _number(bare["kib_per_connection"], 1), _number(ratio, 2), "≤ 1.10", _verdict(ok)))
         if held.get("relay"):
             s, b = held["relay"]["site"], held["relay"]["bare"]
-            joined = " and a second operator coming online" if s.get("joined_after") is not None else ""
+            joined = ", a second operator coming online" if s.get("joined_after") is not None else ""
+            joined += (f" and a full garbage collection due every {held['full_collection_due_every']:g} s"
+                       if held.get("full_collection_due_every") else "")
             ok = (s["delivery_p99_ms"] is not None and b["delivery_p99_ms"] and s["delivery_max_ms"] is not None
                   and s["delivery_p99_ms"] <= min(30, 3 * b["delivery_p99_ms"]) and s["delivery_max_ms"] <= 150)
             rows.append((f"held: relay p99 / max at {s['offered']:,} msg/s with all held{joined}",

@@ -189,9 +189,10 @@ def site(mode: str, database_url: str, workdir: Path, shared: dict | None = None
     return Server("site", mode, _command(mode, "wsgi"), env, port, workdir / f"site-{mode}-{port}.log")
 
 
-def baseline(mode: str, workdir: Path, body_bytes: int) -> Server:
+def baseline(mode: str, workdir: Path, body_bytes: int, shared: dict | None = None) -> Server:
+    """The bare baseline on a free port; ``shared`` settings are those the site gets too."""
     port = free_port()
-    env = _environment({"ASYNC_MODE": mode, "BENCH_BODY_BYTES": str(body_bytes)}, port)
+    env = _environment({"ASYNC_MODE": mode, "BENCH_BODY_BYTES": str(body_bytes), **(shared or {})}, port)
     return Server("bare", mode, _command(mode, "bench.baseline_app"), env, port,
                   workdir / f"bare-{mode}-{port}.log")
 

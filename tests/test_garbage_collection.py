@@ -158,7 +158,6 @@ def test_connections_served_by_eventlet_leave_no_reference_cycles():
         "clipai/runtime/serving.py's NoAddressProtocol.finish no longer breaks them")
 
 
-
 def test_the_consoles_revocation_check_leaves_no_reference_cycles(app):
     """Each console process runs it twice a second: an ``IN`` built per call left a cycle each time."""
     with app.app_context():
