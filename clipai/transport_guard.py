@@ -29,6 +29,8 @@ import time
 import weakref
 from urllib.parse import parse_qs
 
+from flask import request
+
 from clipai import ratelimit, signals
 from clipai.errors import CODES, MESSAGES, api_error_response
 from clipai.extensions import socketio
@@ -94,7 +96,10 @@ class TransportGuard:
 
     def refusal(self, environ, start_response, status: int, retry_after: int = 0):
         """The API's error body (``{error: {code, message}}``), in the client's language."""
-        with self.app.request_context(environ):
+        with self.app.request_context(environ):  # for the language: Accept-Language, the locale selector
+            # /socket.io/ matches no route. The NotFound kept on the request, with its traceback,
+            # would make a reference cycle per refusal (change 47); a flood of refusals, many.
+            request.routing_exception = None
             extra = {"retry_after": retry_after} if retry_after else {}
             response, _ = api_error_response(status, CODES[status], MESSAGES[status], **extra)
             response.status_code = status
