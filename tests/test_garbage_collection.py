@@ -1,21 +1,12 @@
 """When the server freezes long-lived objects out of full garbage collections, and collects them."""
 
 import gc
-import json
-import logging
-import socket
-import warnings
 from importlib.metadata import version
 
 import pytest
-from werkzeug.test import EnvironBuilder
 
-from clipai.extensions import socketio
 from clipai.runtime.garbage import Freezer
-from clipai.runtime.serving import _no_address_protocol
-from clipai.security import hash_token
-from clipai.services import accounts
-from clipai.transport_guard import close_session
+from tests.fixtures.garbage import cyclic_garbage
 
 
 @pytest.fixture
@@ -86,32 +77,7 @@ def test_the_server_collects_young_objects_at_the_configured_thresholds(app):
         gc.set_threshold(*before)
 
 
-HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
-
-
-def cyclic_garbage_of(work, times: int = 20) -> int:
-    """How many objects ``work()`` left that only the cycle collector could free, over ``times`` runs.
-
-    Objects that existed before it ran are not counted: another test's app, let go by a thread of
-    its own while this runs, is not the work's garbage.
-    """
-    work()  # first-time imports and caches are not garbage
-    gc.collect()
-    existing = {id(thing) for thing in gc.get_objects()}
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)  # keep what the collection finds in gc.garbage, to look at it
-    try:
-        for _ in range(times):
-            work()
-        gc.collect()
-        return sum(1 for thing in gc.garbage if id(thing) not in existing)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
-
-
-def test_socketio_sessions_served_by_gunicorn_leave_no_reference_cycles(app):
+def test_socketio_sessions_served_by_gunicorn_leave_no_reference_cycles(tmp_path):
     """What the freezer freezes must be freed by reference counts alone once it is done with.
 
     A Socket.IO session lives for seconds or hours, so the freezer freezes what its requests made;
@@ -120,66 +86,25 @@ def test_socketio_sessions_served_by_gunicorn_leave_no_reference_cycles(app):
     handshake check and python-engineio's middleware (a class per request under gunicorn) each
     left one.
     """
-    def session():
-        environ = EnvironBuilder(HANDSHAKE).get_environ()  # as a server hands it over, not the test client
-        environ["gunicorn.socket"] = object()
-        answered = []
-        body = b"".join(app(environ, lambda status, headers, *_: answered.append(status)))
-        assert answered == ["200 OK"]
-        sid = json.loads(body[1:])["sid"]
-        close_session(sid)
-        assert sid not in socketio.server.eio.sockets
-
-    assert cyclic_garbage_of(session) == 0
+    assert cyclic_garbage("socketio_session", tmp_path) == 0
 
 
-@pytest.mark.parametrize("settings", [{"SOCKETIO_HANDSHAKE_LIMITS": "1 per hour"}])
-def test_refused_handshakes_leave_no_reference_cycles(app):
-    """A client past its handshake limit is answered 429 in its language, and leaves nothing frozen."""
-    def refused():
-        environ = EnvironBuilder(HANDSHAKE, headers={"Accept-Language": "de"}).get_environ()
-        answered = []
-        body = b"".join(app(environ, lambda status, headers, *_: answered.append(status)))
-        if answered != ["200 OK"]:  # the first one, before the limit
-            assert answered == ["429 TOO MANY REQUESTS"] and "Zu viele" in json.loads(body)["error"]["message"]
+def test_refused_handshakes_leave_no_reference_cycles_of_their_own(tmp_path):
+    """A client past its handshake limit is answered 429 in its language, and leaves nothing frozen.
 
-    # werkzeug's URL matcher leaves a closure of 8 objects per routed request; the NotFound with its
-    # traceback, 68 more per refusal, was the site's to drop.
-    assert cyclic_garbage_of(refused) < 20 * 20
+    werkzeug's URL matcher leaves a closure of 8 objects per routed request; the NotFound with its
+    traceback, 68 more per refusal, was the site's to drop.
+    """
+    assert cyclic_garbage("refused_handshake", tmp_path) < 20 * 20  # 163 here; 1,522 with the NotFound
 
 
-def test_connections_served_by_eventlet_leave_no_reference_cycles():
+def test_connections_served_by_eventlet_leave_no_reference_cycles(tmp_path):
     """eventlet's protocol kept each connection's last environ, whose ``set_idle`` refers back to it."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # eventlet warns on import that it is in bug-fix-only mode
-        from eventlet import greenio, wsgi
-
-    def app(environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-
-    server = wsgi.Server(None, ("127.0.0.1", 0), app, log=logging.getLogger("test"),
-                         protocol=_no_address_protocol(), log_output=False)
-
-    def connection():
-        ours, client = socket.socketpair()
-        with client:
-            client.sendall(b"GET / HTTP/1.1\r\nHost: clipai.test\r\nConnection: close\r\n\r\n")
-            server.protocol([("127.0.0.1", 1), greenio.GreenSocket(ours), wsgi.STATE_IDLE], server)  # serves it
-            assert client.recv(65536).startswith(b"HTTP/1.1 200 OK")
-
-    assert cyclic_garbage_of(connection) == 0, (
+    assert cyclic_garbage("eventlet_connection", tmp_path) == 0, (
         f"eventlet {version('eventlet')}'s HttpProtocol leaves reference cycles behind a connection again: "
         "clipai/runtime/serving.py's NoAddressProtocol.finish no longer breaks them")
 
 
-def test_the_consoles_revocation_check_leaves_no_reference_cycles(app):
+def test_the_consoles_revocation_check_leaves_no_reference_cycles(tmp_path):
     """Each console process runs it twice a second: an ``IN`` built per call left a cycle each time."""
-    with app.app_context():
-        operator = accounts.create_user("cycles", "a long enough password", ("operator",), "Cycles")
-        token = accounts.issue_token(operator)[0]
-
-        def check():
-            assert accounts.operator_tokens_in_force({hash_token(token), hash_token("revoked")}) == {hash_token(token)}
-
-        assert cyclic_garbage_of(check) == 0
+    assert cyclic_garbage("revocation_check", tmp_path) == 0
