@@ -30,8 +30,8 @@ class Freezer:
     not, so that what does wait is freed within a day.
     """
 
-    def __init__(self, interval: float, full_interval: float, burst: int, now: float,
-                 quiet: int = 100, full_latest: float = 86_400):
+    def __init__(self, interval: float, full_interval: float, burst: int, now: float, *,
+                 quiet: int, full_latest: float):
         self.interval, self.full_interval, self.burst = interval, full_interval, burst
         self.quiet, self.full_latest = quiet, full_latest
         self.frozen_at = self.collected_at = now
